@@ -1,0 +1,21 @@
+"""gunicorn settings for `moderato serve`: app and model loaded once before forking, workers from CPUs."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("MODERATO_BIND", "127.0.0.1:8000")
+# Scoring is CPU-bound and cheap; one worker per core plus one keeps a core busy while another waits on the DB.
+workers = int(os.environ.get("MODERATO_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("MODERATO_THREADS", "4"))
+# Load the app (and the classifier) in the master, so workers share the model pages copy-on-write.
+preload_app = True
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+# Method, path and status only: request bodies (comment text) never reach the access log.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+wsgi_app = "service.app:create_app()"

@@ -1,0 +1,66 @@
+"""create_app(): config, logging, extensions, blueprints, error handlers, classifier — in that order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from service import schema_check
+from service.errors import register_error_handlers
+from service.extensions import db, migrate
+from service.logs import configure_logging, register_request_ids
+from service.openapi import build_spec
+from service.routes import blueprints
+from service.scoring import ScoringEngine
+from service.settings import database_url, load_settings, resolve_path, secret_key
+
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def _engine_options(url: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Wait for a busy writer instead of failing at once; SQLite serialises writes.
+        return {"connect_args": {"timeout": 15}}
+    database = settings["database"]
+    return {
+        "pool_size": database["pool_size"],
+        "max_overflow": database["max_overflow"],
+        "pool_timeout": database["pool_timeout"],
+        "pool_recycle": database["pool_recycle"],
+        # Detect connections a database restart killed, so the service recovers without a restart of its own.
+        "pool_pre_ping": True,
+    }
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool = True) -> Flask:
+    """Build the WSGI app. `overrides` (nested like default.toml) wins over files and environment (tests use it)."""
+    settings = load_settings(overrides)
+    configure_logging(settings["logging"]["level"])
+    app = Flask(__name__)
+    url = database_url(settings)
+    app.config.update(
+        MODERATO=settings,
+        SECRET_KEY=secret_key(settings),
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url, settings),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    db.init_app(app)
+    migrate.init_app(app, db)
+    register_request_ids(app)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    app.extensions["moderato.openapi"] = build_spec()
+    app.extensions["moderato.scoring"] = ScoringEngine.load(
+        resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]
+    )
+    if check_schema:
+        with app.app_context():
+            schema_check.require_current_schema()
+            # Connections opened here must not be shared with forked gunicorn workers.
+            db.engine.dispose()
+    return app

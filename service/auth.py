@@ -1,0 +1,146 @@
+"""API tokens and roles: create (the secret is shown once, only its hash is kept), look up, revoke, require."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+from sqlalchemy import select
+
+from service import audit
+from service.errors import Forbidden, NotFound, Unauthorized
+from service.extensions import db
+from service.records import ApiToken, utcnow
+
+TOKEN_PREFIX = "mdt_"
+
+
+class Role(StrEnum):
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+    INTEGRATION = "integration"
+
+
+# Which token roles satisfy a required role: admins may do everything a moderator may.
+GRANTS: dict[Role, frozenset[Role]] = {
+    Role.MODERATOR: frozenset({Role.MODERATOR, Role.ADMIN}),
+    Role.ADMIN: frozenset({Role.ADMIN}),
+    Role.INTEGRATION: frozenset({Role.INTEGRATION}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's id, name and role. `actor` is how the audit log names them."""
+
+    token_id: int
+    name: str
+    role: Role
+
+    @property
+    def actor(self) -> str:
+        return f"{self.name} ({self.role} #{self.token_id})"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a token secret: tokens are 256-bit random, so a fast hash is enough and lookups stay O(1)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(name: str, role: Role, actor: str) -> IssuedToken:
+    """Make a token; the secret is returned once and never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name, role=role, token_hash=hash_secret(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "token.created", subject=f"token:{token.id}", data={"name": name, "role": role})
+    db.session.commit()
+    return IssuedToken(token=token, secret=secret)
+
+
+def list_tokens() -> list[ApiToken]:
+    """Every token, newest first, without secrets (none are stored)."""
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())))
+
+
+def revoke_token(token_id: int, actor: str) -> ApiToken:
+    """Revoke a token at once; revoking twice is harmless."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, "token.revoked", subject=f"token:{token.id}", data={"name": token.name, "role": token.role})
+        db.session.commit()
+    return token
+
+
+def authenticate(secret: str) -> Principal | None:
+    """The live token with this secret, or None."""
+    digest = hash_secret(secret)
+    token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+    # The lookup is by hash; compare again in constant time so no code path compares secrets byte by byte.
+    if token is None or token.revoked_at is not None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    return Principal(token_id=token.id, name=token.name, role=Role(token.role))
+
+
+def bearer_secret() -> str | None:
+    """The token from `Authorization: Bearer <token>`, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def current_principal() -> Principal | None:
+    """The authenticated caller of this request (Bearer token, or a signed-in page session)."""
+    if "principal" not in g:
+        secret = bearer_secret()
+        g.principal = authenticate(secret) if secret else None
+    principal: Principal | None = g.principal
+    return principal
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def require_role(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """401 without a valid token, 403 when the token's role grants none of `roles`; no roles = any valid token."""
+    allowed = frozenset().union(*(GRANTS[role] for role in roles)) if roles else frozenset(Role)
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            principal = current_principal()
+            if principal is None:
+                raise Unauthorized()
+            if principal.role not in allowed:
+                raise Forbidden()
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def principal() -> Principal:
+    """The caller of a view guarded by require_role (always present there)."""
+    caller = current_principal()
+    if caller is None:
+        raise Unauthorized()
+    return caller

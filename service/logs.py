@@ -1,0 +1,59 @@
+"""JSON log lines on stdout, each carrying the request id; comment text is never logged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, g, has_request_context, request
+from werkzeug.wrappers import Response
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if has_request_context() and "request_id" in g:
+            line["request_id"] = g.request_id
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    """One stdout handler with JSON lines, configured before the app logger is first used."""
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"json": {"()": JsonFormatter}},
+            "handlers": {
+                "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+            },
+            "root": {"level": level, "handlers": ["stdout"]},
+        }
+    )
+
+
+def register_request_ids(app: Flask) -> None:
+    """Take the caller's X-Request-ID (or make one) and echo it, so a log line can be matched to a request."""
+
+    @app.before_request
+    def _assign() -> None:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+
+    @app.after_request
+    def _echo(response: Response) -> Response:
+        if "request_id" in g:
+            response.headers[REQUEST_ID_HEADER] = g.request_id
+        return response

@@ -1,0 +1,209 @@
+"""Use cases of a reader comment: submit (score, decide, store, audit) and list what is published."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from service import audit, rules
+from service.errors import ArticleClosed, CommentNotFound, InvalidFields
+from service.extensions import db
+from service.policy import Policy, decide
+from service.reasons import Reason, outcome_reason
+from service.records import Comment, utcnow
+from service.scoring import ScoringEngine
+from service.status import Status
+
+logger = logging.getLogger(__name__)
+# Audit sampling needs fair coin flips, not secrets; a module-level generator keeps it cheap.
+_random = random.Random()
+RECENT_DUPLICATE_CANDIDATES = 500
+
+STATUS_MESSAGES = {
+    Status.PUBLISHED: "Your comment is published.",
+    Status.PENDING: "Thank you. Your comment is awaiting moderation.",
+    Status.REJECTED: "Your comment was not published because it breaks the comment policy.",
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The stored comment and what to tell the reader about it."""
+
+    comment: Comment
+    message: str
+    public_reasons: list[Reason]
+
+
+def _check_parent(parent_id: int | None, article_id: str) -> None:
+    if parent_id is None:
+        return
+    parent = db.session.get(Comment, parent_id)
+    if parent is None:
+        raise InvalidFields(fields={"parent_id": ["No comment with this id."]})
+    if parent.article_id != article_id:
+        raise InvalidFields(fields={"parent_id": ["The parent comment belongs to another article."]})
+    if parent.status != Status.PUBLISHED:
+        raise InvalidFields(fields={"parent_id": ["Replies are only possible to published comments."]})
+
+
+def _recent_duplicate(body_fingerprint: str | None, window_minutes: int) -> Comment | None:
+    """The newest comment in the window whose body is the same or nearly the same, by anyone."""
+    if body_fingerprint is None or window_minutes <= 0:
+        return None
+    since = utcnow() - timedelta(minutes=window_minutes)
+    recent = db.session.scalars(
+        select(Comment)
+        .where(Comment.created_at >= since, Comment.body_fingerprint.is_not(None))
+        .order_by(Comment.id.desc())
+        .limit(RECENT_DUPLICATE_CANDIDATES)
+    )
+    for candidate in recent:
+        if candidate.body_fingerprint and rules.is_near_duplicate(candidate.body_fingerprint, body_fingerprint):
+            return candidate
+    return None
+
+
+def _prior_comments_by(email: str) -> int:
+    return db.session.scalar(select(func.count(Comment.id)).where(Comment.author_email == email)) or 0
+
+
+def _campaign_for(duplicate: Comment) -> str:
+    """Group repeats under one campaign id, so a flood is one card in the queue."""
+    if duplicate.campaign_id is None:
+        duplicate.campaign_id = uuid.uuid4().hex
+    return duplicate.campaign_id
+
+
+def _blind_audit_sample(
+    status: Status, reasons: list[Reason], rate: float
+) -> tuple[Status, list[Reason], Status | None]:
+    """Send a random share of automatic decisions to people without telling them the machine's decision."""
+    if status == Status.PENDING or rate <= 0 or _random.random() >= rate:
+        return status, reasons, None
+    return Status.PENDING, [outcome_reason("audit_sample")], status
+
+
+def submit_comment(
+    payload: Mapping[str, Any], *, engine: ScoringEngine, policy: Policy, duplicate_window_minutes: int = 60
+) -> Submission:
+    """Score, decide and store a validated comment; commits once, so a 201 means the comment is stored."""
+    article_id = payload["article_id"]
+    if article_id in policy.closed_articles:
+        raise ArticleClosed()
+    _check_parent(payload.get("parent_id"), article_id)
+
+    body = payload["body"]
+    score = engine.score(body)
+    status, reasons = decide(score.probability if score else None, policy)
+    body_fingerprint = rules.fingerprint(body)
+    duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
+    facts = rules.RuleInput(
+        body=body,
+        article_id=article_id,
+        prior_comments_by_author=_prior_comments_by(payload["author_email"]) if policy.new_author_hold else 0,
+        duplicate_of_recent=duplicate is not None,
+    )
+    status, reasons = rules.apply_rules(status, reasons, facts, policy.rule_settings())
+    machine_status, machine_reasons = status, reasons
+    status, reasons, automatic_status = _blind_audit_sample(status, reasons, policy.audit_sample_rate)
+    shadow = engine.score_shadow(body)
+    comment = Comment(
+        article_id=article_id,
+        parent_id=payload.get("parent_id"),
+        author_name=payload["author_name"],
+        author_email=payload["author_email"],
+        body=body,
+        status=status,
+        score=score.probability if score else None,
+        categories=dict(score.categories) if score else {},
+        explanation=[{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in score.explanation]
+        if score
+        else [],
+        model_version=score.model_version if score else None,
+        policy_version=policy.version,
+        reasons=list(reasons),
+        automatic_status=automatic_status,
+        audit_sample=automatic_status is not None,
+        body_fingerprint=body_fingerprint,
+        campaign_id=_campaign_for(duplicate) if duplicate is not None else None,
+        ip_hash=payload.get("ip_hash"),
+        shadow_score=shadow.probability if shadow else None,
+        shadow_model_version=shadow.model_version if shadow else None,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(
+        "system",
+        "comment.submitted",
+        comment_id=comment.id,
+        to_status=status,
+        reason=",".join(r["code"] for r in reasons) or None,
+        data={
+            "score": comment.score,
+            "model_version": comment.model_version,
+            "policy_version": policy.version,
+            "reasons": [r["code"] for r in machine_reasons],
+            "automatic_status": str(machine_status),
+            "audit_sample": comment.audit_sample,
+            "campaign_id": comment.campaign_id,
+        },
+    )
+    db.session.commit()
+    logger.info(
+        "comment moderated id=%s status=%s p=%s model=%s policy=%s",
+        comment.id,
+        status,
+        comment.score,
+        comment.model_version,
+        policy.version,
+    )
+    public_reasons = list(reasons) if status == Status.REJECTED else []
+    return Submission(comment=comment, message=STATUS_MESSAGES[status], public_reasons=public_reasons)
+
+
+def _encode_cursor(created_at: datetime, comment_id: int) -> str:
+    raw = json.dumps([created_at.isoformat(), comment_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, comment_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(created), int(comment_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise InvalidFields(fields={"cursor": ["Not a cursor this service issued."]}) from exc
+
+
+def published_comments(article_id: str, limit: int, cursor: str | None) -> tuple[list[Comment], str | None]:
+    """One page of an article's published comments, oldest first, and the cursor of the next page."""
+    query = select(Comment).where(Comment.article_id == article_id, Comment.status == Status.PUBLISHED)
+    if cursor:
+        created_at, last_id = _decode_cursor(cursor)
+        if created_at.tzinfo is None:
+            raise InvalidFields(fields={"cursor": ["Not a cursor this service issued."]})
+        query = query.where(
+            or_(Comment.created_at > created_at, and_(Comment.created_at == created_at, Comment.id > last_id))
+        )
+    rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
+    next_cursor = _encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def published_comment(comment_id: int) -> Comment:
+    """A comment any reader may see; anything unpublished is indistinguishable from a missing one."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.PUBLISHED:
+        raise CommentNotFound()
+    return comment

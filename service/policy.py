@@ -1,0 +1,151 @@
+"""The policy document (versioned, audited) and the outcome rule that turns a score into a status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from service import audit
+from service.extensions import db
+from service.reasons import Reason, outcome_reason
+from service.records import PolicyVersion
+from service.rules import RuleSettings
+from service.status import Status
+
+_TERM = fields.String(validate=validate.Length(min=1, max=100))
+_ARTICLE = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class PolicyDocument(Schema):
+    """The admin-editable policy; PATCH sends any subset (partial=True)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    publish_below = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    reject_at = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    high_band = fields.String(required=True, validate=validate.OneOf(["reject", "hold"]))
+    banned_terms = fields.List(_TERM, required=True, validate=validate.Length(max=2000))
+    suspect_terms = fields.List(_TERM, required=True, validate=validate.Length(max=2000))
+    max_links = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    new_author_hold = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=100))
+    report_threshold = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    audit_sample_rate = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    premoderated_articles = fields.List(_ARTICLE, required=True)
+    closed_articles = fields.List(_ARTICLE, required=True)
+
+    @validates_schema
+    def _thresholds_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "publish_below" in data and "reject_at" in data and data["reject_at"] < data["publish_below"]:
+            raise ValidationError("Must be at least publish_below.", "reject_at")
+
+
+class PolicyOut(PolicyDocument):
+    version = fields.Integer(dump_only=True)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy in force, with the version number every decision records."""
+
+    version: int
+    publish_below: float
+    reject_at: float
+    high_band: str
+    banned_terms: tuple[str, ...]
+    suspect_terms: tuple[str, ...]
+    max_links: int
+    new_author_hold: int
+    report_threshold: int
+    audit_sample_rate: float
+    premoderated_articles: frozenset[str]
+    closed_articles: frozenset[str]
+
+    @classmethod
+    def from_document(cls, version: int, document: Mapping[str, Any]) -> Policy:
+        return cls(
+            version=version,
+            publish_below=float(document["publish_below"]),
+            reject_at=float(document["reject_at"]),
+            high_band=str(document["high_band"]),
+            banned_terms=tuple(document["banned_terms"]),
+            suspect_terms=tuple(document["suspect_terms"]),
+            max_links=int(document["max_links"]),
+            new_author_hold=int(document["new_author_hold"]),
+            report_threshold=int(document["report_threshold"]),
+            audit_sample_rate=float(document["audit_sample_rate"]),
+            premoderated_articles=frozenset(document["premoderated_articles"]),
+            closed_articles=frozenset(document["closed_articles"]),
+        )
+
+    def rule_settings(self) -> RuleSettings:
+        """The part of the policy the word and behaviour rules read."""
+        return RuleSettings(
+            banned_terms=self.banned_terms,
+            suspect_terms=self.suspect_terms,
+            max_links=self.max_links,
+            new_author_hold=self.new_author_hold,
+            premoderated_articles=self.premoderated_articles,
+        )
+
+    def document(self) -> dict[str, Any]:
+        """The policy as the API shows it."""
+        return {
+            "version": self.version,
+            "publish_below": self.publish_below,
+            "reject_at": self.reject_at,
+            "high_band": self.high_band,
+            "banned_terms": list(self.banned_terms),
+            "suspect_terms": list(self.suspect_terms),
+            "max_links": self.max_links,
+            "new_author_hold": self.new_author_hold,
+            "report_threshold": self.report_threshold,
+            "audit_sample_rate": self.audit_sample_rate,
+            "premoderated_articles": sorted(self.premoderated_articles),
+            "closed_articles": sorted(self.closed_articles),
+        }
+
+
+def decide(score: float | None, policy: Policy) -> tuple[Status, list[Reason]]:
+    """The outcome rule of DESIGN.md: a pure function of the score and the thresholds."""
+    if score is None:
+        return Status.PENDING, [outcome_reason("unscored")]
+    if score >= policy.reject_at:
+        status = Status.REJECTED if policy.high_band == "reject" else Status.PENDING
+        return status, [outcome_reason("score_high")]
+    if score < policy.publish_below:
+        return Status.PUBLISHED, []
+    return Status.PENDING, [outcome_reason("score_borderline")]
+
+
+def current_policy(defaults: Mapping[str, Any]) -> Policy:
+    """The newest stored policy version, or the configured defaults as version 0 before any change."""
+    latest = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)).first()
+    if latest is None:
+        return Policy.from_document(0, defaults)
+    return Policy.from_document(latest.id, latest.document)
+
+
+def change_policy(changes: Mapping[str, Any], actor: str, defaults: Mapping[str, Any]) -> Policy:
+    """Validate a partial change, store it as a new version and audit old and new values."""
+    validated = PolicyDocument().load(changes, partial=True)
+    old = current_policy(defaults)
+    merged = {**old.document(), **validated}
+    merged.pop("version")
+    PolicyDocument().load(merged)  # the thresholds must still be in order as a whole
+    record = PolicyVersion(document=merged, created_by=actor)
+    db.session.add(record)
+    db.session.flush()
+    changed = {
+        key: {"old": old.document()[key], "new": merged[key]} for key in validated if old.document()[key] != merged[key]
+    }
+    audit.record(
+        actor, "policy.changed", subject=f"policy:{record.id}", data={"version": record.id, "changes": changed}
+    )
+    db.session.commit()
+    return Policy.from_document(record.id, merged)

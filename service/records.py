@@ -1,0 +1,198 @@
+"""Database tables (records). The domain modules read and write these; routes never touch them directly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC: every timestamp we store."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC and always returns timezone-aware datetimes, on SQLite (no time zones) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use service.records.utcnow()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonDict = dict[str, Any]
+
+
+class Comment(db.Model):  # type: ignore[name-defined,misc]
+    """A reader comment with the score, model and policy version that decided it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        Index("ix_comment_article_status_created", "article_id", "status", "created_at", "id"),
+        Index("ix_comment_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    author_name: Mapped[str] = mapped_column(String(80))
+    # Nullable so that erasing an author removes the address itself.
+    author_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    categories: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    explanation: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    reasons: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
+    # What the machine decided, kept when a blind audit sample sends the comment to people anyway.
+    automatic_status: Mapped[str | None] = mapped_column(String(16))
+    audit_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    campaign_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    body_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    shadow_score: Mapped[float | None] = mapped_column(Float)
+    shadow_model_version: Mapped[str | None] = mapped_column(String(64))
+    lease_holder: Mapped[str | None] = mapped_column(String(80))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # True once the author was erased: the text never again becomes training data.
+    excluded_from_training: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """One append-only line of who did what, when, from which state to which, and why."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    comment_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """An API token: only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PolicyVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One immutable version of the policy document; the highest id is in force."""
+
+    __tablename__ = "policy_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[JsonDict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Report(db.Model):  # type: ignore[name-defined,misc]
+    """A reader's report of a published comment; one per reporter per comment."""
+
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    reporter_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Verdict(db.Model):  # type: ignore[name-defined,misc]
+    """A moderator's decision on a comment: also a labelled training example with its provenance."""
+
+    __tablename__ = "verdict"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    moderator: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason_text: Mapped[str | None] = mapped_column(String(500))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    audit_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    automatic_status: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Set when an admin undoes the decision; an undone verdict is no longer a training example.
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ModeratorNote(db.Model):  # type: ignore[name-defined,misc]
+    """A private note a moderator leaves on a comment."""
+
+    __tablename__ = "moderator_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ModelRegistration(db.Model):  # type: ignore[name-defined,misc]
+    """A classifier version known to this site, with its state: candidate, shadow, active or retired."""
+
+    __tablename__ = "model_registration"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    metrics: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    training_summary: Mapped[JsonDict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,7 @@
+"""The app's blueprints, registered in this order by create_app()."""
+
+from flask import Blueprint
+
+from service.routes import admin, comments, health, queue, scoring, tokens
+
+blueprints: tuple[Blueprint, ...] = (comments.bp, queue.bp, scoring.bp, tokens.bp, admin.bp, health.bp)

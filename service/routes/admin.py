@@ -1,0 +1,51 @@
+"""Admin API: the policy document and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from service import audit_log, auth, policy, simulate
+from service.auth import Role, require_role
+from service.context import active_policy, settings
+from service.schemas import AuditPage, AuditQuery, AutomaticErrorRate, SimulateIn, SimulateOut
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/api/v1/policy")
+@require_role(Role.ADMIN)
+def get_policy() -> ResponseReturnValue:
+    """The whole policy document in force, with its version."""
+    return active_policy().document()
+
+
+@bp.patch("/api/v1/policy")
+@require_role(Role.ADMIN)
+def patch_policy() -> ResponseReturnValue:
+    """Change the fields named; every change is a new, audited version."""
+    changed = policy.change_policy(request.get_json(), auth.principal().actor, settings()["policy"])
+    return changed.document()
+
+
+@bp.get("/api/v1/audit")
+@require_role(Role.ADMIN)
+def list_audit() -> ResponseReturnValue:
+    """The audit log, newest first, filtered and cursor-paginated."""
+    query = AuditQuery().load(request.args.to_dict())
+    events, next_cursor = audit_log.search(**query)
+    return AuditPage().dump({"items": events, "next_cursor": next_cursor})
+
+
+@bp.post("/api/v1/policy/simulate")
+@require_role(Role.ADMIN)
+def simulate_thresholds() -> ResponseReturnValue:
+    """What candidate thresholds would have done to past decided comments, and a recommended pair."""
+    return SimulateOut().dump(simulate.simulate(**SimulateIn().load(request.get_json())))
+
+
+@bp.get("/api/v1/policy/automatic-error-rate")
+@require_role(Role.ADMIN)
+def automatic_error_rate() -> ResponseReturnValue:
+    """The share of blind audit samples people overturned, with a 95% confidence interval."""
+    return AutomaticErrorRate().dump(simulate.automatic_error_rate())

@@ -1,0 +1,47 @@
+"""Public comment endpoints: post a comment, read an article's published comments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+from flask.typing import ResponseReturnValue
+
+from service import moderation
+from service.context import active_policy, scoring_engine, settings
+from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.post("/api/v1/comments")
+def create_comment() -> ResponseReturnValue:
+    """Accept a reader comment, score it and publish, queue or hold it."""
+    payload = CommentIn().load(request.get_json())
+    submission = moderation.submit_comment(
+        payload,
+        engine=scoring_engine(),
+        policy=active_policy(),
+        duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
+    )
+    body = CommentCreated().dump(
+        {
+            "id": submission.comment.id,
+            "status": submission.comment.status,
+            "message": submission.message,
+            "reasons": submission.public_reasons,
+        }
+    )
+    return body, 201, {"Location": url_for("comments.get_comment", comment_id=submission.comment.id)}
+
+
+@bp.get("/api/v1/comments/<int:comment_id>")
+def get_comment(comment_id: int) -> ResponseReturnValue:
+    """A single published comment."""
+    return PublishedComment().dump(moderation.published_comment(comment_id))
+
+
+@bp.get("/api/v1/articles/<path:article_id>/comments")
+def list_article_comments(article_id: str) -> ResponseReturnValue:
+    """An article's published comments, oldest first, one page at a time."""
+    args = PageArgs().load(request.args.to_dict())
+    items, next_cursor = moderation.published_comments(article_id, args["limit"], args["cursor"])
+    return CommentPage().dump({"items": items, "next_cursor": next_cursor})

@@ -1,0 +1,152 @@
+"""Word and behaviour rules applied after scoring: pure functions that can only tighten an outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.reasons import Reason, outcome_reason
+from service.status import Status
+from service.text import fold_for_matching
+
+STRICTNESS = {Status.PUBLISHED: 0, Status.PENDING: 1, Status.REJECTED: 2}
+
+# Letters from other scripts that look like Latin ones, and digits/symbols used for letters, so "fυck" and
+# "sh1t" are matched; applied only for matching, never to the stored text.
+LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+        "α": "a", "ε": "e", "ο": "o", "ρ": "p", "υ": "u", "ι": "i", "κ": "k", "ν": "v", "τ": "t",
+        "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",
+    }
+)  # fmt: skip
+
+_LEET_WORD = re.compile(r"[\w@$]+")
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|\b[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co|ru|xyz|top|shop|click|online|site|ly)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+# A duplicate must have some substance: "Thanks!" posted twice by two readers is not a campaign.
+MIN_DUPLICATE_CHARACTERS = 20
+NEAR_DUPLICATE_BITS = 3
+
+
+def stricter(current: Status, candidate: Status) -> Status:
+    """The stricter of two outcomes: rules may hold or reject, never publish."""
+    return candidate if STRICTNESS[candidate] > STRICTNESS[current] else current
+
+
+def _unleet(word: str) -> str:
+    # Only words that contain a letter are de-leeted, so "2024" or "100" stay numbers.
+    return word.translate(LOOKALIKES) if any(ch.isalpha() for ch in word) else word
+
+
+def matching_form(text: str) -> str:
+    """The form terms are matched in: NFKC, case-folded, look-alike letters mapped to Latin."""
+    folded = fold_for_matching(text)
+    return _LEET_WORD.sub(lambda m: _unleet(m.group(0)), folded)
+
+
+@lru_cache(maxsize=64)
+def _term_index(terms: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, list[str]]]:
+    """One alternation for all terms (one scan per comment, however long the list) and each form's terms."""
+    by_form: dict[str, list[str]] = {}
+    for term in terms:
+        words = matching_form(term).split()
+        if words:
+            by_form.setdefault(" ".join(words), []).append(term)
+    if not by_form:
+        return None, by_form
+    alternatives = (
+        r"\s+".join(re.escape(word) for word in form.split()) for form in sorted(by_form, key=len, reverse=True)
+    )
+    # Word boundaries by \w lookarounds, so "Scunthorpe" never matches "cunt".
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"), by_form
+
+
+def matched_terms(text: str, terms: Sequence[str]) -> list[str]:
+    """The configured terms found in `text` as whole words."""
+    pattern, by_form = _term_index(tuple(terms))
+    if pattern is None:
+        return []
+    found: set[str] = set()
+    for match in pattern.finditer(matching_form(text)):
+        found.update(by_form[" ".join(match.group(0).split())])
+    return sorted(found)
+
+
+def count_links(text: str) -> int:
+    """URLs and bare domain names in the text."""
+    return len(_LINK.findall(text))
+
+
+def _shingles(text: str) -> Iterable[str]:
+    words = re.findall(r"\w+", matching_form(text))
+    if len(words) < 3:
+        yield " ".join(words)
+        return
+    for index in range(len(words) - 2):
+        yield " ".join(words[index : index + 3])
+
+
+def fingerprint(text: str) -> str | None:
+    """A 64-bit SimHash of word trigrams (hex), or None for bodies too short to call a repeat."""
+    if len(re.sub(r"\W+", "", text)) < MIN_DUPLICATE_CHARACTERS:
+        return None
+    weights = [0] * 64
+    for shingle in _shingles(text):
+        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
+
+
+def is_near_duplicate(first: str, second: str) -> bool:
+    """Two fingerprints within a few bits of each other: the same text with small edits."""
+    return bin(int(first, 16) ^ int(second, 16)).count("1") <= NEAR_DUPLICATE_BITS
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What the rules may look at: the text and facts about its author and article."""
+
+    body: str
+    article_id: str
+    prior_comments_by_author: int
+    duplicate_of_recent: bool
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    banned_terms: tuple[str, ...]
+    suspect_terms: tuple[str, ...]
+    max_links: int
+    new_author_hold: int
+    premoderated_articles: frozenset[str]
+
+
+def apply_rules(
+    status: Status, reasons: list[Reason], facts: RuleInput, rules: RuleSettings
+) -> tuple[Status, list[Reason]]:
+    """Tighten the score's outcome with every rule that fires; each adds its reason."""
+    reasons = list(reasons)
+    fired: list[tuple[Status, str]] = []
+    if matched_terms(facts.body, rules.banned_terms):
+        fired.append((Status.REJECTED, "banned_term"))
+    if matched_terms(facts.body, rules.suspect_terms):
+        fired.append((Status.PENDING, "suspect_term"))
+    if count_links(facts.body) > rules.max_links:
+        fired.append((Status.PENDING, "too_many_links"))
+    if facts.duplicate_of_recent:
+        fired.append((Status.PENDING, "duplicate"))
+    if rules.new_author_hold and facts.prior_comments_by_author < rules.new_author_hold:
+        fired.append((Status.PENDING, "new_author"))
+    if facts.article_id in rules.premoderated_articles:
+        fired.append((Status.PENDING, "premoderated_article"))
+    for outcome, code in fired:
+        status = stricter(status, outcome)
+        reasons.append(outcome_reason(code))
+    return status, reasons

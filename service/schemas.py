@@ -1,0 +1,374 @@
+"""marshmallow contracts of the HTTP API, kept apart from the database tables."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from service.text import BODY_LIMIT, forbidden_characters, normalise_text
+
+MISSING_MESSAGE = "Missing data for required field."
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error: a typo in a field name must not silently drop data."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class NormalisedString(fields.String):
+    """A string trimmed and NFC-composed on load; empty or whitespace-only counts as missing."""
+
+    def __init__(self, *, allow_newlines: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_newlines = allow_newlines
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        text = normalise_text(raw)
+        if not text:
+            raise ValidationError(MISSING_MESSAGE)
+        bad = forbidden_characters(text, allow_newlines=self.allow_newlines)
+        if bad:
+            raise ValidationError(f"Contains control characters that are not allowed: {', '.join(bad)}.")
+        return text
+
+
+class CommentIn(StrictSchema):
+    """A reader's comment as article pages post it."""
+
+    article_id = NormalisedString(required=True, validate=validate.Length(max=200))
+    author_name = NormalisedString(required=True, validate=validate.Length(max=80))
+    author_email = fields.Email(required=True, validate=validate.Length(max=254))
+    body = NormalisedString(
+        required=True,
+        allow_newlines=True,
+        validate=validate.Length(max=BODY_LIMIT, error=f"Longer than the limit of {BODY_LIMIT} characters."),
+    )
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+
+    @pre_load
+    def _trim_email(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("author_email"), str):
+            email = data["author_email"].strip()
+            data = {**data, "author_email": email}
+            if not email:
+                raise ValidationError(MISSING_MESSAGE, "author_email")
+        return data
+
+    @validates("article_id")
+    def _printable_article_id(self, value: str, **_: Any) -> None:
+        if not value.isprintable():
+            raise ValidationError("Must contain only printable characters.")
+
+    @post_load
+    def _lowercase_domain(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        local, _at, domain = data["author_email"].rpartition("@")
+        data["author_email"] = f"{local}@{domain.lower()}"
+        return data
+
+
+class CommentCreated(Schema):
+    """What the reader's page learns about the comment it just posted."""
+
+    id = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    reasons = fields.List(fields.Dict(), metadata={"description": "Plain-language reasons when not published."})
+
+
+class PublishedComment(Schema):
+    """A published comment as any reader may see it: never the e-mail address."""
+
+    id = fields.Integer()
+    article_id = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    author_name = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class CommentPage(Schema):
+    items = fields.List(fields.Nested(PublishedComment))
+    next_cursor = fields.String(allow_none=True)
+
+
+class PageArgs(StrictSchema):
+    """Query arguments of a cursor-paginated list."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    field_errors = fields.Dict(keys=fields.String(), values=fields.Raw(), data_key="fields")
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class Health(Schema):
+    status = fields.String()
+    model_version = fields.String(allow_none=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ScoreIn(StrictSchema):
+    """One `body` or a batch of `bodies` (at most 100), each within the comment limit."""
+
+    body = NormalisedString(allow_newlines=True, validate=validate.Length(max=BODY_LIMIT))
+    bodies = fields.List(
+        NormalisedString(allow_newlines=True, validate=validate.Length(max=BODY_LIMIT)),
+        validate=validate.Length(min=1, max=100),
+    )
+
+    @validates_schema
+    def _exactly_one(self, data: dict[str, Any], **_: Any) -> None:
+        if ("body" in data) == ("bodies" in data):
+            raise ValidationError("Send either body or bodies.", "_schema")
+
+
+class Explanation(Schema):
+    term = fields.String()
+    weight = fields.Float()
+    start = fields.Integer()
+    end = fields.Integer()
+
+
+class ScoreOut(Schema):
+    score = fields.Float()
+    categories = fields.Dict(keys=fields.String(), values=fields.Float())
+    model_version = fields.String()
+    explanation = fields.List(fields.Nested(Explanation))
+
+
+class ScoreBatchOut(Schema):
+    items = fields.List(fields.Nested(ScoreOut))
+
+
+class TokenIn(StrictSchema):
+    name = NormalisedString(required=True, validate=validate.Length(max=80))
+    role = fields.String(required=True, validate=validate.OneOf(["moderator", "admin", "integration"]))
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenCreated(TokenOut):
+    token = fields.String(metadata={"description": "The secret; shown only in this response."})
+
+
+class TokenList(Schema):
+    items = fields.List(fields.Nested(TokenOut))
+
+
+class AuditQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None)
+    actor = fields.String(load_default=None)
+    action = fields.String(load_default=None)
+    comment_id = fields.Integer(load_default=None)
+    since = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    until = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+
+
+class AuditEventOut(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    comment_id = fields.Integer(allow_none=True)
+    subject = fields.String(allow_none=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class Reason(Schema):
+    code = fields.String()
+    text = fields.String()
+
+
+class QueueItem(Schema):
+    """A comment as moderators see it. Blind audit samples hide the machine's score and reasons."""
+
+    id = fields.Integer()
+    article_id = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    author_name = fields.String()
+    body = fields.String()
+    status = fields.String()
+    score = fields.Float(allow_none=True)
+    categories = fields.Dict(keys=fields.String(), values=fields.Float())
+    reasons = fields.List(fields.Nested(Reason))
+    explanation = fields.List(fields.Nested(Explanation))
+    campaign_id = fields.String(allow_none=True)
+    model_version = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    lease_holder = fields.String(allow_none=True)
+    lease_expires_at = fields.DateTime(allow_none=True)
+
+    @post_dump(pass_original=True)
+    def _blind_audit_sample(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
+        if getattr(original, "audit_sample", False) and original.status == "pending":
+            data.update(score=None, categories={}, explanation=[])
+        return data
+
+
+class QueueQuery(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "score", "priority"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(["pending", "reported"]))
+    article_id = fields.String(load_default=None)
+    reason = fields.String(load_default=None)
+    category = fields.String(load_default=None)
+    campaign_id = fields.String(load_default=None)
+    min_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    max_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class QueuePage(Schema):
+    items = fields.List(fields.Nested(QueueItem))
+    total = fields.Integer()
+
+
+class ClaimIn(StrictSchema):
+    limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(min=1, max=500))
+
+
+class ClaimOut(Schema):
+    items = fields.List(fields.Nested(QueueItem))
+
+
+class DecisionIn(StrictSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default=None, validate=validate.Length(max=40))
+    reason_text = fields.String(load_default=None, validate=validate.Length(max=500))
+    note = NormalisedString(load_default=None, allow_newlines=True, validate=validate.Length(max=2000))
+
+
+class BulkDecisionIn(DecisionIn):
+    ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=500))
+    campaign_id = fields.String(load_default=None)
+
+
+class BulkDecisionOut(Schema):
+    decided = fields.List(fields.Nested(QueueItem))
+    conflicts = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class NoteIn(StrictSchema):
+    text = NormalisedString(required=True, allow_newlines=True, validate=validate.Length(max=2000))
+
+
+class NoteOut(Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer()
+    author = fields.String()
+    text = fields.String()
+    created_at = fields.DateTime()
+
+
+class HistoryOut(Schema):
+    items = fields.List(fields.Nested(AuditEventOut))
+    notes = fields.List(fields.Nested(NoteOut))
+
+
+class ReportIn(StrictSchema):
+    reason = fields.String(
+        required=True, validate=validate.OneOf(["abuse", "spam", "off_topic", "personal_data", "other"])
+    )
+    text = NormalisedString(load_default=None, allow_newlines=True, validate=validate.Length(max=500))
+
+
+class ReportOut(Schema):
+    id = fields.Integer()
+    accepted = fields.Boolean()
+    message = fields.String()
+
+
+class SimulateIn(StrictSchema):
+    publish_below = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    reject_at = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    high_band = fields.String(load_default="reject", validate=validate.OneOf(["reject", "hold"]))
+    window_days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=1, max=3650))
+    capacity_per_day = fields.Float(load_default=None, validate=validate.Range(min=0))
+    cost_ratio = fields.Float(load_default=5.0, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["reject_at"] < data["publish_below"]:
+            raise ValidationError("Must be at least publish_below.", "reject_at")
+
+
+class Replay(Schema):
+    publish_below = fields.Float()
+    reject_at = fields.Float()
+    decided = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rates = fields.Dict(keys=fields.String(), values=fields.Float())
+    wrongly_published = fields.Integer()
+    wrongly_rejected = fields.Integer()
+    wrongly_published_rate = fields.Float()
+    wrongly_rejected_rate = fields.Float()
+    queue_per_day = fields.Float()
+    cost = fields.Float()
+
+
+class SimulateOut(Replay):
+    window_days = fields.Integer()
+    histogram = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))
+    recommended = fields.Nested(Replay, allow_none=True)
+
+
+class AutomaticErrorRate(Schema):
+    sampled_and_decided = fields.Integer()
+    overturned = fields.Integer()
+    error_rate = fields.Float(allow_none=True)
+    confidence_interval_95 = fields.List(fields.Float())
+
+
+def _policy_schemas() -> tuple[type[Schema], type[Schema]]:
+    # The policy document's schema lives with the policy; PATCH takes any subset of its fields.
+    import copy
+
+    from service.policy import PolicyDocument, PolicyOut
+
+    optional = {}
+    for name, field in PolicyDocument._declared_fields.items():
+        optional[name] = copy.deepcopy(field)
+        optional[name].required = False
+    return PolicyOut, Schema.from_dict(optional, name="PolicyPatch")
+
+
+PolicyOut, PolicyPatch = _policy_schemas()

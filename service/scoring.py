@@ -1,0 +1,83 @@
+"""The scoring step: the active classifier, or an honest "unscored" when there is none or it fails."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.classifier.artifact import ArtifactError
+from service.classifier.scorer import Score, Scorer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ScoringEngine:
+    """Holds the loaded models of this process; `score()` never raises, it returns None when it cannot score."""
+
+    active: Scorer | None
+    fail_safe: bool = False
+    shadow: Scorer | None = None
+    failures: int = 0
+    load_error: str | None = None
+    last_latency_seconds: float = 0.0
+    _loaded_from: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, model_path: Path, fail_safe: bool) -> ScoringEngine:
+        """Load the configured model once; refuse to start without it unless fail-safe mode queues everything."""
+        try:
+            scorer = Scorer.load(model_path)
+        except ArtifactError as exc:
+            if not fail_safe:
+                raise
+            logger.error("model unavailable, fail-safe mode queues every comment path=%s error=%s", model_path, exc)
+            return cls(active=None, fail_safe=True, load_error=str(exc))
+        logger.info("model loaded version=%s path=%s", scorer.model_version, model_path)
+        return cls(active=scorer, fail_safe=fail_safe)
+
+    @property
+    def model_version(self) -> str | None:
+        return self.active.model_version if self.active else None
+
+    def score(self, text: str) -> Score | None:
+        """Score one comment with the active model; None (never an exception) means "could not score"."""
+        if self.active is None:
+            self.failures += 1
+            return None
+        started = time.perf_counter()
+        try:
+            result = self.active.score(text)
+        except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
+            logger.exception("scoring failed model=%s", self.active.model_version)
+            self.failures += 1
+            return None
+        finally:
+            self.last_latency_seconds = time.perf_counter() - started
+        return result
+
+    def score_shadow(self, text: str) -> Score | None:
+        """Score with the shadow model, if any; its result is stored but never acted on."""
+        if self.shadow is None:
+            return None
+        try:
+            return self.shadow.score(text)
+        except Exception:  # noqa: BLE001 - a broken shadow model must not affect the live decision
+            logger.exception("shadow scoring failed model=%s", self.shadow.model_version)
+            return None
+
+
+def score_to_json(score: Score) -> dict[str, Any]:
+    """The API shape of a score: `{score, categories, model_version, explanation}`."""
+    return {
+        "score": score.probability,
+        "categories": dict(score.categories),
+        "model_version": score.model_version,
+        "explanation": [
+            {"term": item.term, "weight": item.weight, "start": item.start, "end": item.end}
+            for item in score.explanation
+        ],
+    }

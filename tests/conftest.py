@@ -1,0 +1,167 @@
+"""Shared fixtures: a tiny real model, a migrated database per backend (SQLite always, PostgreSQL when
+MODERATO_TEST_DATABASE_URL is set), a fresh app and client per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from service.app import create_app
+from service.extensions import db
+
+TESTS = Path(__file__).parent
+TOY_DATA = TESTS / "data" / "toy_comments.csv"
+POSTGRES_URL = os.environ.get("MODERATO_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real classifier trained in about a second on the tests' own fictional comments."""
+    from service.classifier.train import train_model
+
+    return train_model([TOY_DATA], tmp_path_factory.mktemp("models"), seed=7, version="2026-01-01.1", tiny=True)
+
+
+def _postgres_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, tiny_model: Path
+) -> Iterator[str]:
+    """A database migrated once per session with the shipped migrations, never with create_all()."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'moderato.db'}"
+    else:
+        url = _postgres_url(POSTGRES_URL)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_overrides(url, tiny_model), check_schema=False)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+
+
+def _overrides(url: str, model_path: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "secret_key": "test-secret",
+        "database": {"url": url},
+        "model": {"path": str(model_path), "fail_safe": False},
+        "rate_limits": {"enabled": False},
+        "logging": {"level": "WARNING"},
+    }
+    for section, values in (extra or {}).items():
+        if isinstance(values, dict):
+            settings.setdefault(section, {}).update(values)
+        else:
+            settings[section] = values
+    return settings
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # TRUNCATE is not a row UPDATE/DELETE, so the audit log's append-only trigger allows it.
+                connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f"DELETE FROM {table}"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Per-test settings; a test overrides this fixture (or a module does) to change config."""
+    return {}
+
+
+@pytest.fixture
+def make_app(database_url: str, tiny_model: Path) -> Iterator[Any]:
+    """Build apps on the shared database; tables are emptied after the test."""
+    built: list[Flask] = []
+
+    def build(extra: dict[str, Any] | None = None) -> Flask:
+        app = create_app(_overrides(database_url, tiny_model, extra))
+        app.config["TESTING"] = True
+        built.append(app)
+        return app
+
+    yield build
+    if built:
+        _empty_tables(built[0])
+
+
+@pytest.fixture
+def app(make_app: Any, settings_overrides: dict[str, Any]) -> Flask:
+    application: Flask = make_app(settings_overrides)
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def good_comment(**changes: Any) -> dict[str, Any]:
+    """A valid comment payload; tests change one field at a time."""
+    payload: dict[str, Any] = {
+        "article_id": "2026/11/harbour-bridge-reopens",
+        "author_name": "Ada Lovelace",
+        "author_email": "ada@example.org",
+        "body": "Good to see the bridge open again before the winter market.",
+    }
+    payload.update(changes)
+    return {key: value for key, value in payload.items() if value is not ...}
+
+
+@pytest.fixture
+def tokens(app: Flask) -> dict[str, dict[str, str]]:
+    """Authorization headers for one real token of each role (plus a second moderator)."""
+    from service import auth
+
+    headers = {}
+    with app.app_context():
+        for name, role in [
+            ("admin", auth.Role.ADMIN),
+            ("moderator", auth.Role.MODERATOR),
+            ("moderator2", auth.Role.MODERATOR),
+            ("integration", auth.Role.INTEGRATION),
+        ]:
+            issued = auth.create_token(name, role, actor="test")
+            headers[name] = {"Authorization": f"Bearer {issued.secret}"}
+        db.session.remove()
+    return headers
+
+
+def set_policy(client: FlaskClient, tokens: dict[str, dict[str, str]], **changes: Any) -> dict[str, Any]:
+    """Change the policy through the admin API, as an operator would."""
+    response = client.patch("/api/v1/policy", json=changes, headers=tokens["admin"])
+    assert response.status_code == 200, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def run_cli(app: Flask, *args: str) -> Any:
+    """Invoke the `moderato` command against a test app."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from service.cli import main
+
+    return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app), catch_exceptions=False)

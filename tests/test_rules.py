@@ -1,0 +1,112 @@
+"""Word and behaviour rules as pure functions: Scunthorpe-safe, look-alike-aware, only ever stricter."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.reasons import outcome_reason
+from service.rules import (
+    RuleInput,
+    RuleSettings,
+    apply_rules,
+    count_links,
+    fingerprint,
+    is_near_duplicate,
+    matched_terms,
+    stricter,
+)
+from service.status import Status
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["you are a fuck", "FUCK this", "ｆｕｃｋ that", "Fuck!", "what the fu\u0441k", "fυck", "f\u0075ck-wit"],
+)
+def test_banned_term_matches_case_width_and_lookalike_variants(text: str) -> None:
+    assert matched_terms(text, ["fuck"]) == ["fuck"]
+
+
+@pytest.mark.parametrize("text", ["Scunthorpe United won", "the scunthorpe bypass", "Penistone road", "classic assessment"])
+def test_innocent_words_containing_a_term_do_not_match(text: str) -> None:
+    assert matched_terms(text, ["cunt", "penis", "ass"]) == []
+
+
+def test_multi_word_terms_match_across_any_whitespace() -> None:
+    assert matched_terms("buy  cheap\nwatches now", ["cheap watches"]) == ["cheap watches"]
+
+
+def test_leetspeak_is_matched_but_numbers_stay_numbers() -> None:
+    assert matched_terms("sh1t happens", ["shit"]) == ["shit"]
+    assert matched_terms("In 2024 we had 100 days", ["ioo"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("no links here", 0),
+        ("see https://example.com/x and http://a.org", 2),
+        ("visit www.spam.biz or cheap-pills.ru/buy", 2),
+        ("the U.S. economy. Mr. Smith said so.", 0),
+    ],
+)
+def test_links_are_counted(text: str, links: int) -> None:
+    assert count_links(text) == links
+
+
+def test_near_duplicates_share_a_fingerprint_and_different_texts_do_not() -> None:
+    original = "Earn 500 dollars a day working from home, visit my profile to find out how it works"
+    edited = "Earn 500 dollars a day working from home!! visit my profile to find out how it works"
+    other = "The council should publish the full cost of the bridge repairs before the next vote"
+    first, second, third = fingerprint(original), fingerprint(edited), fingerprint(other)
+    assert first and second and third
+    assert is_near_duplicate(first, second)
+    assert not is_near_duplicate(first, third)
+
+
+def test_short_bodies_are_never_duplicates() -> None:
+    assert fingerprint("Thanks!") is None
+
+
+def test_stricter_never_relaxes() -> None:
+    assert stricter(Status.REJECTED, Status.PUBLISHED) == Status.REJECTED
+    assert stricter(Status.PUBLISHED, Status.PENDING) == Status.PENDING
+    assert stricter(Status.PENDING, Status.REJECTED) == Status.REJECTED
+
+
+SETTINGS = RuleSettings(
+    banned_terms=("fuck",),
+    suspect_terms=("idiot",),
+    max_links=1,
+    new_author_hold=2,
+    premoderated_articles=frozenset({"court-case"}),
+)
+
+
+def facts(body: str = "A calm remark.", article: str = "a", prior: int = 5, duplicate: bool = False) -> RuleInput:
+    return RuleInput(body=body, article_id=article, prior_comments_by_author=prior, duplicate_of_recent=duplicate)
+
+
+@pytest.mark.parametrize(
+    ("rule_facts", "status", "code"),
+    [
+        (facts(body="what the fuck"), Status.REJECTED, "banned_term"),
+        (facts(body="you idiot"), Status.PENDING, "suspect_term"),
+        (facts(body="http://a.com http://b.com"), Status.PENDING, "too_many_links"),
+        (facts(duplicate=True), Status.PENDING, "duplicate"),
+        (facts(prior=1), Status.PENDING, "new_author"),
+        (facts(article="court-case"), Status.PENDING, "premoderated_article"),
+    ],
+)
+def test_each_rule_tightens_a_published_outcome_with_its_reason(rule_facts: RuleInput, status: Status, code: str) -> None:
+    new_status, reasons = apply_rules(Status.PUBLISHED, [], rule_facts, SETTINGS)
+    assert new_status == status
+    assert reasons == [outcome_reason(code)]
+
+
+def test_rules_never_loosen_a_rejection() -> None:
+    reasons = [outcome_reason("score_high")]
+    assert apply_rules(Status.REJECTED, reasons, facts(body="you idiot"), SETTINGS)[0] == Status.REJECTED
+
+
+def test_no_rule_fires_on_an_ordinary_comment() -> None:
+    assert apply_rules(Status.PUBLISHED, [], facts(), SETTINGS) == (Status.PUBLISHED, [])
