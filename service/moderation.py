@@ -8,7 +8,7 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,7 +95,12 @@ def _blind_audit_sample(
 
 
 def submit_comment(
-    payload: Mapping[str, Any], *, engine: ScoringEngine, policy: Policy, duplicate_window_minutes: int = 60
+    payload: Mapping[str, Any],
+    *,
+    engine: ScoringEngine,
+    policy: Policy,
+    duplicate_window_minutes: int = 60,
+    bot_signals: Sequence[str] = (),
 ) -> Submission:
     """Score, decide and store a validated comment; commits once, so a 201 means the comment is stored."""
     article_id = payload["article_id"]
@@ -115,6 +120,10 @@ def submit_comment(
         duplicate_of_recent=duplicate is not None,
     )
     status, reasons = rules.apply_rules(status, reasons, facts, policy.rule_settings())
+    for signal in bot_signals:
+        # Never an error a bot could learn from: the comment is accepted and quietly queued.
+        status = rules.stricter(status, Status.PENDING)
+        reasons.append(outcome_reason(signal))
     machine_status, machine_reasons = status, reasons
     status, reasons, automatic_status = _blind_audit_sample(status, reasons, policy.audit_sample_rate)
     shadow = engine.score_shadow(body)

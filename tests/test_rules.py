@@ -26,7 +26,9 @@ def test_banned_term_matches_case_width_and_lookalike_variants(text: str) -> Non
     assert matched_terms(text, ["fuck"]) == ["fuck"]
 
 
-@pytest.mark.parametrize("text", ["Scunthorpe United won", "the scunthorpe bypass", "Penistone road", "classic assessment"])
+@pytest.mark.parametrize(
+    "text", ["Scunthorpe United won", "the scunthorpe bypass", "Penistone road", "classic assessment"]
+)
 def test_innocent_words_containing_a_term_do_not_match(text: str) -> None:
     assert matched_terms(text, ["cunt", "penis", "ass"]) == []
 
@@ -97,7 +99,9 @@ def facts(body: str = "A calm remark.", article: str = "a", prior: int = 5, dupl
         (facts(article="court-case"), Status.PENDING, "premoderated_article"),
     ],
 )
-def test_each_rule_tightens_a_published_outcome_with_its_reason(rule_facts: RuleInput, status: Status, code: str) -> None:
+def test_each_rule_tightens_a_published_outcome_with_its_reason(
+    rule_facts: RuleInput, status: Status, code: str
+) -> None:
     new_status, reasons = apply_rules(Status.PUBLISHED, [], rule_facts, SETTINGS)
     assert new_status == status
     assert reasons == [outcome_reason(code)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import moderation
-from service.context import active_policy, scoring_engine, settings
+from service import forms, moderation
+from service.context import active_policy, scoring_engine, secret, settings
 from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
 
 bp = Blueprint("comments", __name__)
@@ -16,11 +16,15 @@ bp = Blueprint("comments", __name__)
 def create_comment() -> ResponseReturnValue:
     """Accept a reader comment, score it and publish, queue or hold it."""
     payload = CommentIn().load(request.get_json())
+    signals = forms.bot_signals(
+        payload.pop("website"), payload.pop("form_token"), secret(), settings()["web"]["min_seconds_to_submit"]
+    )
     submission = moderation.submit_comment(
         payload,
         engine=scoring_engine(),
         policy=active_policy(),
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
+        bot_signals=signals,
     )
     body = CommentCreated().dump(
         {

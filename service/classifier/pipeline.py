@@ -1,0 +1,120 @@
+"""The single definition of features and estimator: word + char TF-IDF into calibrated linear models per target."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from service.classifier.datasets import ABUSE, SPAM, Row
+
+# Output columns of the pipeline, in order: P(needs moderation), then one calibrated probability per category.
+TARGETS: tuple[str, ...] = ("moderation", ABUSE, SPAM)
+WORD_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+@dataclass(frozen=True)
+class Hyperparams:
+    """Every knob of features, model and training-set balancing (recorded in the model card)."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    word_max_features: int = 100_000
+    char_max_features: int = 150_000
+    min_df: int = 2
+    sublinear_tf: bool = True
+    C: float = 4.0
+    class_weight: str | None = None
+    calibration: str = "sigmoid"
+    calibration_folds: int = 5
+    max_positive_rate: float = 0.5
+    max_rows_per_source: int = 0
+    source_weighting: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly view for the model card."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hyperparams:
+        """Inverse of as_dict (unknown keys rejected)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def build_features(params: Hyperparams) -> FeatureUnion:
+    """Word n-gram and char_wb n-gram TF-IDF blocks, each L2-normalised, side by side."""
+    word = TfidfVectorizer(
+        analyzer="word",
+        token_pattern=WORD_TOKEN_PATTERN,
+        ngram_range=params.word_ngrams,
+        min_df=params.min_df,
+        max_features=params.word_max_features,
+        sublinear_tf=params.sublinear_tf,
+        lowercase=True,
+        dtype=np.float64,
+    )
+    char = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=params.char_ngrams,
+        min_df=params.min_df,
+        max_features=params.char_max_features,
+        sublinear_tf=params.sublinear_tf,
+        lowercase=True,
+        dtype=np.float64,
+    )
+    return FeatureUnion([("word", word), ("char", char)])
+
+
+def build_pipeline(params: Hyperparams | None = None, seed: int = 0) -> Pipeline:
+    """Features + one sigmoid/isotonic-calibrated logistic regression per target (held-out-fold calibration)."""
+    params = params or Hyperparams()
+    linear = LogisticRegression(C=params.C, solver="liblinear", class_weight=params.class_weight, random_state=seed)
+    calibrated = CalibratedClassifierCV(
+        linear,
+        method=params.calibration,
+        cv=StratifiedKFold(n_splits=params.calibration_folds, shuffle=True, random_state=seed),
+        ensemble=False,
+    )
+    return Pipeline([("features", build_features(params)), ("clf", MultiOutputClassifier(calibrated))])
+
+
+def target_matrix(rows: Sequence[Row]) -> np.ndarray:
+    """Labels per TARGETS column: needs moderation, is abuse, is spam."""
+    return np.array(
+        [[r.label, int(r.category == ABUSE), int(r.category == SPAM)] for r in rows],
+        dtype=np.int64,
+    )
+
+
+def source_weights(rows: Sequence[Row]) -> np.ndarray:
+    """Sample weights giving every source the same total weight (mean weight 1)."""
+    sources = [r.source for r in rows]
+    names, inverse, counts = np.unique(np.array(sources), return_inverse=True, return_counts=True)
+    per_row = 1.0 / counts[inverse]
+    return np.asarray(per_row * len(rows) / len(names), dtype=np.float64)
+
+
+def fit_pipeline(rows: Sequence[Row], params: Hyperparams, seed: int) -> Pipeline:
+    """Build and fit the pipeline on rows (source-weighted when the params say so)."""
+    pipeline = build_pipeline(params, seed)
+    y = target_matrix(rows)
+    texts = [r.text for r in rows]
+    if params.source_weighting:
+        pipeline.fit(texts, y, clf__sample_weight=source_weights(rows))
+    else:
+        pipeline.fit(texts, y)
+    return pipeline
+
+
+def predict_targets(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
+    """The reference (plain scikit-learn) path: shape (n, len(TARGETS)) of calibrated probabilities."""
+    probas = pipeline.predict_proba(list(texts))
+    return np.column_stack([p[:, 1] for p in probas])
