@@ -245,24 +245,24 @@ def bulk_decide(
     principal: Principal,
     action: str,
     reason: str | None,
-    comment_ids: Sequence[int] = (),
+    ids: Sequence[int] = (),
     campaign_id: str | None = None,
     note: str | None = None,
 ) -> BulkResult:
     """Decide a selection or a whole campaign; items someone else holds are reported, not overridden."""
-    ids = list(comment_ids)
+    selected = list(ids)
     if campaign_id:
-        ids += list(
+        selected += list(
             db.session.scalars(
                 select(Comment.id).where(
                     Comment.campaign_id == campaign_id, Comment.status.in_([str(s) for s in QUEUED_STATUSES])
                 )
             )
         )
-    if not ids:
+    if not selected:
         raise InvalidFields(fields={"ids": ["Nothing to decide: give ids or a campaign_id with queued comments."]})
     decided, conflicts = [], {}
-    for comment_id in dict.fromkeys(ids):
+    for comment_id in dict.fromkeys(selected):
         try:
             decided.append(decide(comment_id, principal, action, reason, note=note))
         except (Conflict, CommentNotFound) as exc:
