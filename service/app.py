@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import schema_check
+from service import limits, metrics, schema_check, security
 from service.errors import register_error_handlers
 from service.extensions import db, migrate
 from service.logs import configure_logging, register_request_ids
@@ -50,10 +51,17 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     )
     db.init_app(app)
     migrate.init_app(app, db)
+    metrics.init_metrics(app)
     register_request_ids(app)
+    security.init_security(app, settings)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    limits.init_limits(app, settings)
+    if settings["web"]["proxy_hops"]:
+        # Behind a load balancer the peer is the balancer: take the client from its X-Forwarded-For entries.
+        hops = settings["web"]["proxy_hops"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["moderato.openapi"] = build_spec()
     app.extensions["moderato.scoring"] = ScoringEngine.load(
         resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]

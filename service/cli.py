@@ -99,3 +99,49 @@ def audit_export(action: str | None, comment_id: int | None) -> None:
 
     for line in audit_log.export_lines(action=action, comment_id=comment_id):
         click.echo(line)
+
+
+@main.group("privacy")
+def privacy_group() -> None:
+    """Personal data: export or erase an e-mail address's data, purge old IP-address hashes."""
+
+
+@privacy_group.command("export")
+@click.argument("email")
+def privacy_export(email: str) -> None:
+    """Print everything stored about EMAIL as JSON."""
+    import json
+
+    from flask import current_app
+
+    from service import privacy
+
+    document = privacy.export_email(email, str(current_app.config["SECRET_KEY"]), actor="cli")
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@privacy_group.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_erase(email: str, yes: bool) -> None:
+    """Anonymise every comment by EMAIL (name, address and IP hash removed; excluded from training)."""
+    from flask import current_app
+
+    from service import privacy
+
+    if not yes:
+        click.confirm(f"Erase the personal data of {email}?", abort=True)
+    erased = privacy.erase_email(email, str(current_app.config["SECRET_KEY"]), actor="cli")
+    click.echo(f"{erased} comments anonymised")
+
+
+@privacy_group.command("purge-ips")
+def privacy_purge_ips() -> None:
+    """Remove IP-address hashes older than [privacy] ip_retention_days (run daily from cron)."""
+    from flask import current_app
+
+    from service import privacy
+
+    days = int(current_app.config["MODERATO"]["privacy"]["ip_retention_days"])
+    purged = privacy.purge_ip_hashes(days, actor="cli")
+    click.echo(f"{purged} IP-address hashes older than {days} days purged")

@@ -378,3 +378,23 @@ def _policy_schemas() -> tuple[type[Schema], type[Schema]]:
 
 
 PolicyOut, PolicyPatch = _policy_schemas()
+
+
+class PrivacyEmail(StrictSchema):
+    """The address whose data an admin exports or erases."""
+
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+
+
+class PrivacyExport(Schema):
+    email = fields.String()
+    exported_at = fields.String()
+    comments = fields.List(fields.Dict())
+    reports_received = fields.List(fields.Dict())
+    moderator_decisions = fields.List(fields.Dict())
+    moderator_notes = fields.List(fields.Dict())
+    audit_events = fields.List(fields.Dict())
+
+
+class PrivacyErased(Schema):
+    erased_comments = fields.Integer()

@@ -70,6 +70,7 @@ class _Web(_Section):
     frame_ancestors = fields.List(fields.String(), required=True)
     secure_cookies = fields.Boolean(required=True)
     min_seconds_to_submit = fields.Float(required=True, validate=validate.Range(min=0))
+    proxy_hops = fields.Integer(required=True, validate=validate.Range(min=0, max=5))
 
 
 class _Logging(_Section):

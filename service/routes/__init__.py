@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-from service.routes import admin, comments, health, queue, scoring, tokens
+from service.routes import admin, comments, health, privacy, queue, scoring, tokens
 
-blueprints: tuple[Blueprint, ...] = (comments.bp, queue.bp, scoring.bp, tokens.bp, admin.bp, health.bp)
+blueprints: tuple[Blueprint, ...] = (comments.bp, queue.bp, scoring.bp, tokens.bp, admin.bp, privacy.bp, health.bp)

@@ -1,0 +1,129 @@
+"""Admin page: thresholds with the what-if chart, rule lists with a preview, policy history, models and tokens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from marshmallow import fields, validate
+
+from service import audit_log, auth, rule_preview
+from service.auth import Principal, Role, require_role
+from service.context import active_policy, scoring_engine, settings
+from service.routes.moderate_pages import sign_in_page, signed_in
+from service.schemas import StrictSchema
+from service.settings import resolve_path
+
+bp = Blueprint("admin_pages", __name__)
+
+MODEL_CARD_NAMES = ("model-card.json", "metadata.json")
+
+
+class RulePreviewIn(StrictSchema):
+    terms = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)), required=True, validate=validate.Length(max=200)
+    )
+    days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=1, max=365))
+
+
+def model_cards() -> list[dict[str, Any]]:
+    """The model cards found next to the configured model (read-only; nothing is invented when none exist)."""
+    model_dir = resolve_path(settings()["model"]["path"])
+    cards = []
+    for root in {model_dir.parent, model_dir.parent.parent}:
+        if not root.is_dir():
+            continue
+        for name in MODEL_CARD_NAMES:
+            for path in sorted(root.glob(f"*/{name}")) + sorted(root.glob(f"*/*/{name}")):
+                cards.append(_read_card(path))
+    unique = {card["path"]: card for card in cards if card is not None}
+    return sorted(unique.values(), key=lambda card: str(card["version"]), reverse=True)
+
+
+def _read_card(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    metrics = data.get("metrics")
+    if not isinstance(metrics, dict):
+        metrics = {}
+    flat = {key: value for key, value in metrics.items() if isinstance(value, int | float | str)}
+    return {
+        "path": str(path.parent),
+        "version": data.get("version", path.parent.name),
+        "trained_at": data.get("trained_at"),
+        "metrics": flat,
+    }
+
+
+def _page(caller: Principal, created: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+    history, _ = audit_log.search(limit=20, action="policy.changed")
+    return (
+        render_template(
+            "admin.html",
+            principal=caller,
+            policy=active_policy().document(),
+            history=history,
+            models=model_cards(),
+            active_model=scoring_engine().model_version,
+            tokens=auth.list_tokens(),
+            roles=[str(role) for role in Role],
+            created=created,
+            csrf_token=auth.csrf_token(),
+        ),
+        status,
+    )
+
+
+@bp.get("/admin")
+def admin() -> ResponseReturnValue:
+    """The admin page (admins only; others see the sign-in form)."""
+    caller = signed_in(Role.ADMIN)
+    if caller is None:
+        return sign_in_page("/admin", "Sign in with an admin token." if auth.session_principal() else None)
+    return _page(caller)
+
+
+def _admin_form() -> Principal | None:
+    caller = signed_in(Role.ADMIN)
+    if caller is None or not auth.csrf_valid(request.form.get("csrf_token")):
+        return None
+    return caller
+
+
+@bp.post("/admin/tokens")
+def create_token() -> ResponseReturnValue:
+    """Create a token from the page; its secret is shown once on the page that answers."""
+    caller = _admin_form()
+    if caller is None:
+        return sign_in_page("/admin", "Your session or form expired. Please sign in again.", 403)
+    name = request.form.get("name", "").strip()[:80]
+    role = request.form.get("role", "")
+    if not name or role not in {str(r) for r in Role}:
+        return _page(caller, {"error": "Give the token a name and a role."}, 422)
+    issued = auth.create_token(name, Role(role), caller.actor)
+    return _page(caller, {"name": issued.token.name, "role": issued.token.role, "secret": issued.secret}, 201)
+
+
+@bp.post("/admin/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke a token from the page."""
+    caller = _admin_form()
+    if caller is None:
+        return sign_in_page("/admin", "Your session or form expired. Please sign in again.", 403)
+    auth.revoke_token(token_id, caller.actor)
+    return _page(caller)
+
+
+@bp.post("/api/v1/policy/rule-preview")
+@require_role(Role.ADMIN)
+def preview_rules() -> ResponseReturnValue:
+    """How many of the last days' comments each term would hit, with examples."""
+    payload = RulePreviewIn().load(request.get_json())
+    return rule_preview.preview_terms(payload["terms"], payload["days"])

@@ -1,0 +1,237 @@
+/* Moderato comment section: live character counter, JSON posting with field errors, outcome, comment list.
+   Enhances the server-rendered section ([data-moderato-section]) and builds one inside any
+   <div data-moderato-article="ARTICLE_ID"></div> (the /embed.js use). Data is only ever set with textContent. */
+(function () {
+  "use strict";
+  var LIMIT = 1500;
+  var script = document.currentScript;
+  var scriptBase = script && script.src ? new URL(script.src, document.baseURI).origin : "";
+
+  /* Characters as the server counts them: code points after NFC, CRLF/CR -> LF and trimming. */
+  function countCharacters(value) {
+    return Array.from(value.normalize("NFC").replace(/\r\n?/g, "\n").trim()).length;
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; } else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
+    return node;
+  }
+
+  var STATUS_TITLES = { published: "Published", pending: "Awaiting moderation", rejected: "Not published" };
+
+  function renderComment(comment) {
+    var time = el("time", { datetime: comment.created_at, text: new Date(comment.created_at).toUTCString() });
+    var meta = el("p", { "class": "meta" }, [el("strong", { "class": "author", text: comment.author_name })]);
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(time);
+    return el("li", { "class": "comment", id: "comment-" + comment.id }, [meta, el("p", { "class": "body", text: comment.body })]);
+  }
+
+  function renderList(list, items, section) {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    var byId = {};
+    items.forEach(function (comment) {
+      var parent = comment.parent_id ? byId[comment.parent_id] : null;
+      var node = renderComment(comment);
+      if (parent) {
+        var replies = parent.querySelector(":scope > ol.replies");
+        if (!replies) { replies = el("ol", { "class": "replies" }); parent.appendChild(replies); }
+        replies.appendChild(node);
+      } else {
+        var reply = el("a", { "class": "reply", href: "#comment-form", "data-reply-to": String(comment.id), text: "Reply" });
+        node.appendChild(reply);
+        byId[comment.id] = node;
+        list.appendChild(node);
+      }
+    });
+    if (!items.length) { list.appendChild(el("li", { "class": "empty", text: "No comments yet. Be the first." })); }
+    var heading = section.querySelector(".comment-count");
+    if (heading) {
+      var threads = list.querySelectorAll(":scope > li.comment").length;
+      heading.textContent = threads + " comment thread" + (threads === 1 ? "" : "s");
+    }
+  }
+
+  function buildSection(host) {
+    var articleId = host.getAttribute("data-moderato-article");
+    var section = el("section", { "class": "comments", "data-moderato-section": "", "data-article-id": articleId,
+      "data-api-base": scriptBase, "aria-label": "Comments" });
+    section.appendChild(el("h2", { text: "Comments" }));
+    var policy = el("details", { "class": "policy", open: "" }, [el("summary", { text: "Comment Policy" }),
+      el("p", { text: "Be civil and stay on topic. No insults, threats, hate, spam or other people's private details. " +
+        "Some comments wait for a moderator. Your e-mail address is never published." })]);
+    section.appendChild(policy);
+    section.appendChild(el("div", { "class": "outcome", "data-outcome": "", role: "status", "aria-live": "polite", hidden: "" }));
+    var uid = "moderato-" + Math.random().toString(36).slice(2, 8);
+    function field(name, label, type) {
+      var control = type === "textarea"
+        ? el("textarea", { id: uid + name, name: name, rows: "6", required: "", "aria-required": "true",
+            "aria-describedby": uid + "counter " + uid + name + "-error" })
+        : el("input", { id: uid + name, name: name, type: type, required: "", "aria-required": "true",
+            "aria-describedby": uid + name + "-error" });
+      var labelNode = el("label", { "for": uid + name, text: label + " " }, [el("span", { "class": "req", "aria-hidden": "true", text: "*" })]);
+      var parts = [labelNode, control];
+      if (type === "textarea") {
+        var counter = el("p", { "class": "counter", id: uid + "counter", "data-counter": "", "data-limit": String(LIMIT) },
+          [el("span", { "data-counter-value": "", text: String(LIMIT) })]);
+        counter.appendChild(document.createTextNode(" / " + LIMIT));
+        parts.push(counter);
+      }
+      parts.push(el("p", { "class": "field-error", id: uid + name + "-error", "data-error-for": name }));
+      return el("div", { "class": "field" }, parts);
+    }
+    var legend = el("legend", { text: "Leave a comment " }, [el("span", { "class": "legend-note", text: "* Denotes Required Field" })]);
+    var hp = el("div", { "class": "hp", "aria-hidden": "true" }, [el("label", { "for": uid + "website", text: "Leave this field empty" }),
+      el("input", { id: uid + "website", name: "website", type: "text", tabindex: "-1", autocomplete: "off" })]);
+    var form = el("form", { "class": "comment-form", novalidate: "", "data-comment-form": "" }, [el("fieldset", {}, [legend,
+      el("p", { "class": "form-error", "data-error-for": "_form" }),
+      el("input", { type: "hidden", name: "parent_id", value: "", "data-parent-id": "" }), hp,
+      field("author_name", "Name", "text"), field("author_email", "E-mail (never published)", "email"),
+      field("body", "Comment", "textarea"),
+      el("button", { type: "submit", "class": "primary", "data-submit": "", text: "Post comment" })])]);
+    section.appendChild(form);
+    section.appendChild(el("h3", { "class": "comment-count", text: "Comments" }));
+    section.appendChild(el("ol", { "class": "comment-list", "data-comment-list": "" }));
+    host.appendChild(section);
+    return section;
+  }
+
+  function enhance(section) {
+    var base = section.getAttribute("data-api-base") || "";
+    var articleId = section.getAttribute("data-article-id");
+    var form = section.querySelector("[data-comment-form]");
+    var body = form.querySelector("[name=body]");
+    var counter = section.querySelector("[data-counter]");
+    var counterValue = section.querySelector("[data-counter-value]");
+    var submit = form.querySelector("[data-submit]");
+    var outcome = section.querySelector("[data-outcome]");
+    var list = section.querySelector("[data-comment-list]");
+    var parentInput = form.querySelector("[data-parent-id]");
+
+    function updateCounter() {
+      var left = LIMIT - countCharacters(body.value);
+      counterValue.textContent = String(left);
+      var over = left < 0;
+      counter.classList.toggle("over", over);
+      submit.disabled = over;
+      if (over) { body.setAttribute("aria-invalid", "true"); } else if (!body.dataset.serverError) { body.removeAttribute("aria-invalid"); }
+      return over;
+    }
+    body.addEventListener("input", function () { delete body.dataset.serverError; updateCounter(); });
+    updateCounter();
+
+    function clearErrors() {
+      section.querySelectorAll("[data-error-for]").forEach(function (node) { node.textContent = ""; });
+      form.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
+      form.querySelectorAll(".has-error").forEach(function (node) { node.classList.remove("has-error"); });
+    }
+
+    function showErrors(fields, message) {
+      var first = null;
+      Object.keys(fields || {}).forEach(function (name) {
+        var messages = [].concat(fields[name]).join(" ");
+        var target = section.querySelector("[data-error-for=" + name + "]") || section.querySelector("[data-error-for=_form]");
+        if (target) { target.textContent = messages; }
+        var control = form.querySelector("[name=" + name + "]");
+        if (control && control.type !== "hidden") {
+          control.setAttribute("aria-invalid", "true");
+          control.closest(".field").classList.add("has-error");
+          if (name === "body") { body.dataset.serverError = "1"; }
+          first = first || control;
+        }
+      });
+      if (!Object.keys(fields || {}).length && message) {
+        var formError = section.querySelector("[data-error-for=_form]");
+        if (formError) { formError.textContent = message; }
+      }
+      if (first) { first.focus(); }
+    }
+
+    function showOutcome(result) {
+      while (outcome.firstChild) { outcome.removeChild(outcome.firstChild); }
+      outcome.className = "outcome outcome-" + result.status;
+      outcome.appendChild(el("h3", { text: STATUS_TITLES[result.status] || result.status }));
+      outcome.appendChild(el("p", { text: result.message }));
+      if (result.reasons && result.reasons.length) {
+        outcome.appendChild(el("ul", { "class": "reasons" }, result.reasons.map(function (r) { return el("li", { text: r.text }); })));
+      }
+      outcome.hidden = false;
+      outcome.setAttribute("tabindex", "-1");
+      outcome.focus();
+    }
+
+    function loadComments() {
+      return fetch(base + "/api/v1/articles/" + encodeURI(articleId) + "/comments?limit=100")
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (page) { renderList(list, page.items, section); });
+    }
+
+    section.addEventListener("click", function (event) {
+      var reply = event.target.closest("[data-reply-to]");
+      var cancel = event.target.closest("[data-cancel-reply]");
+      if (reply) {
+        event.preventDefault();
+        parentInput.value = reply.getAttribute("data-reply-to");
+        setReplying(parentInput.value);
+        body.focus();
+      } else if (cancel) {
+        event.preventDefault();
+        parentInput.value = "";
+        setReplying("");
+      }
+    });
+    function setReplying(id) {
+      var note = section.querySelector("[data-replying]");
+      if (!note) { return; }
+      note.hidden = !id;
+      note.querySelector("[data-replying-to]").textContent = id;
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (updateCounter()) { return; }
+      clearErrors();
+      var data = new FormData(form);
+      var payload = { article_id: articleId, author_name: data.get("author_name") || "",
+        author_email: data.get("author_email") || "", body: data.get("body") || "" };
+      if (data.get("parent_id")) { payload.parent_id = parseInt(data.get("parent_id"), 10); }
+      if (data.get("website")) { payload.website = data.get("website"); }
+      if (data.get("form_token")) { payload.form_token = data.get("form_token"); }
+      submit.disabled = true;
+      fetch(base + "/api/v1/comments", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(payload) })
+        .then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (json) { return { ok: response.ok, json: json }; });
+        })
+        .then(function (result) {
+          if (result.ok) {
+            showOutcome(result.json);
+            form.querySelector("[name=body]").value = "";
+            parentInput.value = "";
+            setReplying("");
+            updateCounter();
+            if (result.json.status === "published") { return loadComments(); }
+          } else {
+            var error = result.json.error || {};
+            showErrors(error.fields, error.message || "Something went wrong. Please try again.");
+          }
+        })
+        .catch(function () { showErrors({}, "The comment could not be sent. Check your connection and try again."); })
+        .then(function () { updateCounter(); });
+    });
+
+    if (!list.children.length || section.getAttribute("data-api-base")) { loadComments(); }
+  }
+
+  function start() {
+    document.querySelectorAll("[data-moderato-article]").forEach(function (host) {
+      if (!host.querySelector("[data-moderato-section]")) { buildSection(host); }
+    });
+    document.querySelectorAll("[data-moderato-section]").forEach(enhance);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
