@@ -1,0 +1,64 @@
+"""Fault behaviour: database down is a 503 with Retry-After; a missing model refuses start unless fail-safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.app import create_app
+from tests.conftest import _overrides, good_comment
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/none?connect_timeout=1"
+
+
+def test_database_down_is_503_with_retry_after_and_the_error_shape(tiny_model: Path) -> None:
+    app = create_app(_overrides(UNREACHABLE, tiny_model), check_schema=False)
+    client = app.test_client()
+    for response in (
+        client.post("/api/v1/comments", json=good_comment()),
+        client.get("/api/v1/articles/a/comments"),
+        client.get("/api/v1/queue", headers={"Authorization": "Bearer mdt_x"}),
+    ):
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+
+
+def test_readiness_fails_when_the_database_is_down(tiny_model: Path) -> None:
+    app = create_app(_overrides(UNREACHABLE, tiny_model), check_schema=False)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"] != "ok"
+
+
+def test_missing_model_refuses_to_start_with_a_clear_message(database_url: str, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(Exception) as raised:
+        create_app(_overrides(database_url, missing))
+    assert str(missing) in str(raised.value)
+
+
+def test_corrupt_model_refuses_to_start(database_url: str, tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    (corrupt / "model.skops").write_bytes(b"not a model")
+    (corrupt / "model-card.json").write_text("{not json")
+    with pytest.raises(Exception):  # noqa: B017 - whichever loader error, start-up must not succeed
+        create_app(_overrides(database_url, corrupt))
+
+
+def test_fail_safe_mode_queues_every_comment_and_is_not_ready(make_app: Any, tmp_path: Path) -> None:
+    app = make_app({"model": {"path": str(tmp_path / "missing"), "fail_safe": True}})
+    client = app.test_client()
+    statuses = {
+        client.post("/api/v1/comments", json=good_comment(body=f"Comment number {i} on the ferry.")).get_json()[
+            "status"
+        ]
+        for i in range(5)
+    }
+    assert statuses == {"pending"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["model"] != "ok"
