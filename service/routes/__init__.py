@@ -2,6 +2,17 @@
 
 from flask import Blueprint
 
-from service.routes import admin, comments, health, privacy, queue, scoring, tokens
+from service.routes import admin, admin_pages, comments, health, moderate_pages, pages, privacy, queue, scoring, tokens
 
-blueprints: tuple[Blueprint, ...] = (comments.bp, queue.bp, scoring.bp, tokens.bp, admin.bp, privacy.bp, health.bp)
+blueprints: tuple[Blueprint, ...] = (
+    comments.bp,
+    queue.bp,
+    scoring.bp,
+    tokens.bp,
+    admin.bp,
+    privacy.bp,
+    health.bp,
+    pages.bp,
+    moderate_pages.bp,
+    admin_pages.bp,
+)
