@@ -1,0 +1,154 @@
+"""Moderator and admin pages: sign-in and sign-out, CSRF on forms and page JS, revocation, queue cards."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service import auth
+from service.extensions import db
+from tests.conftest import good_comment, set_policy
+from tests.pages.helpers import bearer_secret, csrf_from, sign_in
+
+
+def test_moderate_asks_for_a_token_until_signed_in(client: FlaskClient) -> None:
+    html = client.get("/moderate").get_data(as_text=True)
+    assert '<label for="token">API token</label>' in html
+    assert "Moderation queue" not in html
+
+
+def test_sign_in_sets_an_http_only_lax_secure_cookie(make_app: object, tokens: dict[str, dict[str, str]]) -> None:
+    app: Flask = make_app()  # type: ignore[operator]
+    client = app.test_client()
+    with app.app_context():
+        secret = auth.create_token("cookie-check", auth.Role.MODERATOR, actor="test").secret
+        db.session.remove()
+    page = client.get("/moderate", base_url="https://localhost").get_data(as_text=True)
+    response = client.post(
+        "/sign-in",
+        data={"token": secret, "next": "/moderate", "csrf_token": csrf_from(page)},
+        base_url="https://localhost",
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert response.status_code == 303
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    assert secret not in cookie
+
+
+def test_sign_in_with_a_bad_token_or_without_csrf_is_refused(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    page = client.get("/moderate").get_data(as_text=True)
+    bad = client.post("/sign-in", data={"token": "mdt_nope", "next": "/moderate", "csrf_token": csrf_from(page)})
+    assert bad.status_code == 401
+    no_csrf = client.post("/sign-in", data={"token": bearer_secret(tokens["moderator"]), "next": "/moderate"})
+    assert no_csrf.status_code == 400
+    assert "Moderation queue" not in client.get("/moderate").get_data(as_text=True)
+
+
+def test_signed_in_moderator_sees_claimed_items_with_context_and_signs_out(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    set_policy(client, tokens, publish_below=1.0, reject_at=1.0, audit_sample_rate=0.0)
+    parent = client.post("/api/v1/comments", json=good_comment(body="The parent says hello.")).get_json()["id"]
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0)
+    client.post("/api/v1/comments", json=good_comment(body="A borderline reply.", parent_id=parent))
+    csrf = sign_in(client, bearer_secret(tokens["moderator"]))
+    html = client.get("/moderate").get_data(as_text=True)
+    assert "Moderation queue" in html
+    assert "borderline reply." in html and "The parent says hello." in html
+    assert "2026/11/harbour-bridge-reopens" in html
+    assert "score_borderline" in html and "<meter" in html
+    assert client.get("/moderate/counts.json").get_json()["pending"] == 1
+    assert client.post("/sign-out", data={"csrf_token": csrf}).status_code == 303
+    assert "Moderation queue" not in client.get("/moderate").get_data(as_text=True)
+    assert client.get("/moderate/counts.json").status_code == 401
+
+
+def test_revoking_the_token_signs_the_page_out(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
+    sign_in(client, bearer_secret(tokens["moderator2"]))
+    token_id = [t for t in client.get("/api/v1/tokens", headers=tokens["admin"]).get_json()["items"]]
+    moderator2 = next(t["id"] for t in token_id if t["name"] == "moderator2")
+    client.delete(f"/api/v1/tokens/{moderator2}", headers=tokens["admin"])
+    assert "Moderation queue" not in client.get("/moderate").get_data(as_text=True)
+
+
+def test_page_js_calls_the_api_with_the_session_only_with_the_csrf_header(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0, audit_sample_rate=0.0)
+    comment_id = client.post("/api/v1/comments", json=good_comment()).get_json()["id"]
+    csrf = sign_in(client, bearer_secret(tokens["moderator"]))
+    assert client.get("/api/v1/queue").status_code == 200
+    refused = client.post(f"/api/v1/comments/{comment_id}/decision", json={"action": "approve"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "csrf_failed"
+    forged = client.post(
+        f"/api/v1/comments/{comment_id}/decision", json={"action": "approve"}, headers={"X-CSRF-Token": "forged"}
+    )
+    assert forged.status_code == 403
+    approved = client.post(
+        f"/api/v1/comments/{comment_id}/decision", json={"action": "approve"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert approved.status_code == 200, approved.get_json()
+    assert approved.get_json()["status"] == "published"
+
+
+def test_bearer_callers_need_no_csrf_token(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0, audit_sample_rate=0.0)
+    comment_id = client.post("/api/v1/comments", json=good_comment()).get_json()["id"]
+    response = client.post(
+        f"/api/v1/comments/{comment_id}/decision", json={"action": "approve"}, headers=tokens["moderator"]
+    )
+    assert response.status_code == 200
+
+
+def test_admin_page_is_for_admins_only(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
+    sign_in(client, bearer_secret(tokens["moderator"]))
+    html = client.get("/admin").get_data(as_text=True)
+    assert "Sign in with an admin token." in html and "Thresholds" not in html
+
+
+def test_admin_page_shows_thresholds_history_models_and_tokens(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    set_policy(client, tokens, publish_below=0.25, suspect_terms=["bargain"])
+    sign_in(client, bearer_secret(tokens["admin"]), "/admin")
+    html = client.get("/admin").get_data(as_text=True)
+    for text in ("Thresholds", "data-chart", "Rule lists", "bargain", "Policy history", "publish_below", "API tokens"):
+        assert text in html
+    assert "Model versions" in html
+
+
+def test_admin_creates_and_revokes_a_token_with_page_forms(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    csrf = sign_in(client, bearer_secret(tokens["admin"]), "/admin")
+    created = client.post("/admin/tokens", data={"name": "night shift", "role": "moderator", "csrf_token": csrf})
+    html = created.get_data(as_text=True)
+    assert created.status_code == 201 and "Copy it now" in html and "mdt_" in html
+    listed = client.get("/api/v1/tokens", headers=tokens["admin"]).get_json()["items"]
+    night = next(t for t in listed if t["name"] == "night shift")
+    refused = client.post(f"/admin/tokens/{night['id']}/revoke", data={"csrf_token": "forged"})
+    assert refused.status_code == 403
+    client.post(f"/admin/tokens/{night['id']}/revoke", data={"csrf_token": csrf})
+    listed = client.get("/api/v1/tokens", headers=tokens["admin"]).get_json()["items"]
+    assert next(t for t in listed if t["name"] == "night shift")["revoked_at"] is not None
+
+
+def test_rule_preview_counts_recent_hits_with_examples(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
+    client.post("/api/v1/comments", json=good_comment(body="A real BARGAIN at the market today."))
+    client.post("/api/v1/comments", json=good_comment(body="Nothing to see here at all, honestly."))
+    response = client.post(
+        "/api/v1/policy/rule-preview", json={"terms": ["bargain", "nothing-matches"]}, headers=tokens["admin"]
+    )
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["comments_checked"] == 2
+    hits = {entry["term"]: entry for entry in body["terms"]}
+    assert hits["bargain"]["hits"] == 1
+    assert "BARGAIN" in hits["bargain"]["examples"][0]["excerpt"]
+    assert hits["nothing-matches"]["hits"] == 0
+    assert (
+        client.post("/api/v1/policy/rule-preview", json={"terms": []}, headers=tokens["moderator"]).status_code == 403
+    )
