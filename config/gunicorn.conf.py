@@ -19,3 +19,21 @@ accesslog = "-"
 # Method, path and status only: request bodies (comment text) never reach the access log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 wsgi_app = "service.app:create_app()"
+
+
+def on_starting(server: object) -> None:
+    """Start each run with an empty Prometheus multiprocess folder, so dead workers' samples don't linger."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Tell prometheus_client a worker is gone (its gauges stop counting)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
