@@ -1,0 +1,147 @@
+"""Load and fault test (by hand, not CI): gunicorn 2 workers on SQLite and PostgreSQL; kill -9 a worker and, on
+PostgreSQL, restart the database mid-load; then check every 201 is stored with its outcome. Prints counts.
+
+    .venv/bin/python bench/load_fault.py --model models/<version> [--posts 400] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+MODERATO = str(ROOT / ".venv" / "bin" / "moderato")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def post(url: str, n: int) -> tuple[int, int | None, str | None]:
+    payload = {
+        "article_id": "bench/load-fault",
+        "author_name": f"Reader {n % 50}",
+        "author_email": f"reader{n % 50}@example.org",
+        "body": f"Comment {n}: the council's ferry plan needs a proper timetable before winter.",
+    }
+    request = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            body = json.loads(response.read())
+            return response.status, int(body["id"]), str(body["status"])
+    except urllib.error.HTTPError as exc:
+        return exc.code, None, None
+    except OSError:
+        return 0, None, None
+
+
+def run(label: str, database: str, model: str, posts: int, restart_db: bool) -> dict[str, object]:
+    env = {
+        **os.environ,
+        "MODERATO_DATABASE_URL": database,
+        "MODERATO_MODEL_PATH": model,
+        "MODERATO_SECRET_KEY": "bench",
+        "MODERATO_RATE_LIMITS_ENABLED": "false",
+        "MODERATO_LOGGING_LEVEL": "ERROR",
+    }
+    subprocess.run([MODERATO, "db", "upgrade"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [MODERATO, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api/v1/comments"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        results: list[tuple[int, int | None, str | None]] = []
+        events: list[str] = []
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(post, url, n) for n in range(posts)]
+            while sum(f.done() for f in futures) < posts // 4:
+                time.sleep(0.01)
+            workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            os.kill(int(workers[0]), signal.SIGKILL)
+            events.append(f"killed worker {workers[0]}")
+            if restart_db:
+                while sum(f.done() for f in futures) < posts // 2:
+                    time.sleep(0.01)
+                subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
+                events.append("restarted PostgreSQL")
+            results = [f.result() for f in futures]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    statuses = Counter(status for status, _, _ in results)
+    acknowledged = {cid: outcome for status, cid, outcome in results if status == 201 and cid is not None}
+    engine = create_engine(database.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, status FROM comment WHERE article_id = 'bench/load-fault'"))
+        stored = {row[0]: row[1] for row in rows}
+    engine.dispose()
+    missing = [cid for cid in acknowledged if cid not in stored]
+    wrong = [cid for cid, outcome in acknowledged.items() if cid in stored and stored[cid] != outcome]
+    bad_5xx = sum(count for status, count in statuses.items() if status >= 500 and status != 503)
+    return {
+        "run": label,
+        "events": "; ".join(events),
+        "posts": posts,
+        "status_counts": dict(sorted(statuses.items())),
+        "acknowledged_201": len(acknowledged),
+        "stored": len(stored),
+        "acknowledged_missing": len(missing),
+        "outcome_mismatch": len(wrong),
+        "5xx_other_than_503": bad_5xx,
+        "ok": not missing and not wrong and bad_5xx == 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--posts", type=int, default=400)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/moderato_bench")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows.append(run("sqlite", f"sqlite:///{folder}/bench.db", args.model, args.posts, restart_db=False))
+    if not args.skip_postgres:
+        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        name = args.postgres.rsplit("/", 1)[1]
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+        rows.append(run("postgresql", args.postgres, args.model, args.posts, restart_db=True))
+    for row in rows:
+        print(json.dumps(row))
+    sys.exit(0 if all(row["ok"] for row in rows) else 1)
+
+
+if __name__ == "__main__":
+    main()
