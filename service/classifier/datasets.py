@@ -45,7 +45,7 @@ LABEL_MAPPING: dict[str, dict[str, str]] = {
         "text": "unchanged",
     },
     "sms": {
-        "recognised_by": "columns label,text with label in {spam, ham}",
+        "recognised_by": "exactly the columns label,text with every label spam or ham",
         "positive": "spam",
         "negative": "ham",
         "category": SPAM,
@@ -161,7 +161,7 @@ def detect_source(columns: Iterable[str]) -> str:
     """Name the adapter that recognises a CSV header ('generic' for text,label[,category])."""
     cols = set(columns)
     for name, required, _ in _ADAPTERS:
-        if required <= cols:
+        if required <= cols and (name != "sms" or cols == required):
             return name
     if {"text", "label"} <= cols:
         return "generic"

@@ -1,0 +1,223 @@
+"""Hot-path scoring: the fitted pipeline's vocabularies, idf, coefficients and calibration maps applied directly.
+
+It reproduces ``pipeline.predict_proba`` (tests hold it to 1e-9) without scikit-learn's per-call overhead, and keeps,
+per whitespace-delimited word of the input, how much each n-gram it produced added to the moderation logit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+from sklearn.calibration import _SigmoidCalibration
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.pipeline import Pipeline
+
+_NON_SPACE = re.compile(r"\S+")
+_CACHE_SIZE = 100_000  # distinct words remembered between calls (cleared when full)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Scores of one text plus each whitespace word's (start, end) span and signed moderation-logit contribution."""
+
+    probabilities: np.ndarray
+    spans: list[tuple[int, int]]
+    contributions: np.ndarray
+
+
+class UnsupportedPipeline(ValueError):
+    """The pipeline uses an option the fast path does not reproduce."""
+
+
+def _check_vectorizer(vec: TfidfVectorizer, analyzer: str) -> None:
+    expected = {
+        "analyzer": analyzer,
+        "lowercase": True,
+        "preprocessor": None,
+        "tokenizer": None,
+        "strip_accents": None,
+        "stop_words": None,
+        "binary": False,
+        "norm": "l2",
+        "use_idf": True,
+        "input": "content",
+    }
+    for name, value in expected.items():
+        if getattr(vec, name) != value:
+            raise UnsupportedPipeline(f"{analyzer} vectorizer has {name}={getattr(vec, name)!r}, expected {value!r}")
+
+
+class Calibration:
+    """One target's calibration map (sigmoid or isotonic), vectorised with numpy."""
+
+    def __init__(self, calibrator: object) -> None:
+        if isinstance(calibrator, _SigmoidCalibration):
+            self.kind = "sigmoid"
+            self.a = float(calibrator.a_)
+            self.b = float(calibrator.b_)
+        elif isinstance(calibrator, IsotonicRegression):
+            self.kind = "isotonic"
+            self.x = np.asarray(calibrator.X_thresholds_, dtype=np.float64)
+            self.y = np.asarray(calibrator.y_thresholds_, dtype=np.float64)
+        else:
+            raise UnsupportedPipeline(f"unsupported calibrator {type(calibrator).__name__}")
+
+    def __call__(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probability for raw decision values."""
+        if self.kind == "sigmoid":
+            return np.asarray(expit(-(self.a * logits + self.b)), dtype=np.float64)
+        return np.asarray(np.interp(logits, self.x, self.y), dtype=np.float64)
+
+
+class FastModel:
+    """A fitted moderato pipeline compiled into plain dicts and numpy arrays."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        union = pipeline.named_steps["features"]
+        vectorizers = dict(union.transformer_list)
+        word, char = vectorizers["word"], vectorizers["char"]
+        _check_vectorizer(word, "word")
+        _check_vectorizer(char, "char_wb")
+        self.word_vocab: dict[str, int] = word.vocabulary_
+        self.char_vocab: dict[str, int] = {t: i + len(word.vocabulary_) for t, i in char.vocabulary_.items()}
+        self.n_word = len(word.vocabulary_)
+        self.idf = np.concatenate([word.idf_, char.idf_]).astype(np.float64)
+        self.word_ngrams: tuple[int, int] = tuple(word.ngram_range)
+        self.char_ngrams: tuple[int, int] = tuple(char.ngram_range)
+        self.word_sublinear = bool(word.sublinear_tf)
+        self.char_sublinear = bool(char.sublinear_tf)
+        self.token_re = re.compile(word.token_pattern)
+        coefs, intercepts, calibrations = [], [], []
+        for estimator in pipeline.named_steps["clf"].estimators_:
+            if len(estimator.calibrated_classifiers_) != 1:
+                raise UnsupportedPipeline("expected CalibratedClassifierCV(ensemble=False)")
+            calibrated = estimator.calibrated_classifiers_[0]
+            linear = calibrated.estimator
+            coefs.append(np.asarray(linear.coef_[0], dtype=np.float64))
+            intercepts.append(float(linear.intercept_[0]))
+            calibrations.append(Calibration(calibrated.calibrators[0]))
+        self.coef = np.ascontiguousarray(np.column_stack(coefs))
+        self.intercept = np.array(intercepts, dtype=np.float64)
+        self.calibrations = calibrations
+        self._cache: dict[str, tuple[list[int], list[str]]] = {}
+
+    def _char_ngrams(self, word: str) -> list[str]:
+        # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word.
+        padded = " " + word + " "
+        size = len(padded)
+        lo, hi = self.char_ngrams
+        grams: list[str] = []
+        for n in range(lo, hi + 1):
+            if n > size:
+                grams.append(padded)
+                break
+            grams.extend([padded[i : i + n] for i in range(size - n + 1)])
+            if size - n == 0:
+                break
+        return grams
+
+    def _word_parts(self, word: str) -> tuple[list[int], list[str]]:
+        """Known char n-gram feature ids and word tokens of one whitespace-delimited word (memoised)."""
+        cached = self._cache.get(word)
+        if cached is None:
+            lowered = word.lower()
+            char_get = self.char_vocab.get
+            ids = [j for j in map(char_get, self._char_ngrams(lowered)) if j is not None]
+            cached = (ids, self.token_re.findall(lowered))
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[word] = cached
+        return cached
+
+    def _features(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
+        """Word spans plus occurrences: feature index, owning word index, share of the occurrence given to it."""
+        spans: list[tuple[int, int]] = []
+        feats: list[int] = []
+        owners: list[int] = []
+        tokens: list[str] = []
+        token_owner: list[int] = []
+        for w, match in enumerate(_NON_SPACE.finditer(text)):
+            spans.append(match.span())
+            ids, found = self._word_parts(match.group())
+            feats.extend(ids)
+            owners.extend([w] * len(ids))
+            tokens.extend(found)
+            token_owner.extend([w] * len(found))
+        n_char = len(feats)
+        shares: list[float] = []
+        lo, hi = self.word_ngrams
+        word_get = self.word_vocab.get
+        for n in range(lo, hi + 1):
+            share = 1.0 / n
+            for i in range(len(tokens) - n + 1):
+                j = word_get(tokens[i] if n == 1 else " ".join(tokens[i : i + n]))
+                if j is not None:
+                    feats.extend([j] * n)
+                    owners.extend(token_owner[i : i + n])
+                    shares.extend([share] * n)
+        share_arr = np.ones(len(feats), dtype=np.float64)
+        share_arr[n_char:] = shares
+        return spans, np.asarray(feats, dtype=np.int64), np.asarray(owners, dtype=np.int64), share_arr
+
+    def _vector(self, feats: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct features, each occurrence's position among them, counts, and TF-IDF values.
+
+        Each block (word, char) is L2-normalised on its own, as the FeatureUnion of two TfidfVectorizers does.
+        """
+        index, inverse = np.unique(feats, return_inverse=True)
+        # A word n-gram spanning n words appears n times with share 1/n: summing shares counts it once.
+        counts = np.rint(np.bincount(inverse, weights=shares))
+        is_word = index < self.n_word
+        tf = counts.copy()
+        if self.word_sublinear:
+            tf[is_word] = np.log(tf[is_word]) + 1.0
+        if self.char_sublinear:
+            tf[~is_word] = np.log(tf[~is_word]) + 1.0
+        values = tf * self.idf[index]
+        for block in (is_word, ~is_word):
+            norm = math.sqrt(float(np.dot(values[block], values[block])))
+            if norm > 0:
+                values[block] /= norm
+        return index, inverse, counts, values
+
+    def _logits(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
+        """Raw decision values per target, word spans and per-word moderation-logit contributions."""
+        spans, feats, owners, share_arr = self._features(text)
+        if not feats.size:
+            return self.intercept.copy(), spans, np.zeros(len(spans), dtype=np.float64)
+        index, inverse, counts, values = self._vector(feats, share_arr)
+        weights = self.coef[index]
+        logits = values @ weights + self.intercept
+        # Split each feature's contribution (value x coefficient) over its occurrences, then sum per word.
+        per_occurrence = (values * weights[:, 0] / counts)[inverse] * share_arr
+        contributions = np.bincount(owners, weights=per_occurrence, minlength=len(spans))
+        return logits, spans, contributions
+
+    def calibrate(self, logits: np.ndarray) -> np.ndarray:
+        """Apply each target's calibration map to a (n, targets) matrix of decision values."""
+        return np.column_stack([cal(logits[:, t]) for t, cal in enumerate(self.calibrations)])
+
+    def analyse(self, text: str) -> Analysis:
+        """Calibrated probabilities per target and per-word contributions for one text."""
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse texts, applying the calibration maps once per target over the whole batch."""
+        parts = [self._logits(text) for text in texts]
+        if not parts:
+            return []
+        probabilities = self.calibrate(np.vstack([p[0] for p in parts]))
+        return [
+            Analysis(probabilities=probabilities[i], spans=spans, contributions=contributions)
+            for i, (_, spans, contributions) in enumerate(parts)
+        ]
+
+    def intercept_logit(self) -> float:
+        """The moderation logit of a text with no known n-gram (contributions add up from here)."""
+        return float(self.intercept[0])

@@ -1,0 +1,97 @@
+"""Model folders: round trip, immutability, and refusal of other sklearn versions, tampered or untrusted files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sklearn
+import skops.io as sio
+from sklearn.preprocessing import FunctionTransformer
+
+from service.classifier.artifact import (
+    CARD_FILE,
+    MODEL_FILE,
+    ArtifactError,
+    load_artifact,
+    next_version,
+    save_artifact,
+    sha256_file,
+)
+from service.classifier.pipeline import predict_targets
+
+
+@pytest.fixture()
+def model_copy(toy_model_dir: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(toy_model_dir, tmp_path / toy_model_dir.name))
+
+
+def edit_card(folder: Path, **changes: object) -> None:
+    card = json.loads((folder / CARD_FILE).read_text())
+    card.update(changes)
+    (folder / CARD_FILE).write_text(json.dumps(card))
+
+
+def test_round_trip_gives_the_same_predictions_and_card(model_copy: Path, tmp_path: Path) -> None:
+    pipeline, card = load_artifact(model_copy)
+    texts = ["you idiot", "free prize click here", "nice park"]
+    again = save_artifact(pipeline, {k: v for k, v in card.items() if k != "artifact"}, tmp_path / "copy")
+    pipeline2, card2 = load_artifact(tmp_path / "copy")
+    np.testing.assert_array_equal(predict_targets(pipeline, texts), predict_targets(pipeline2, texts))
+    assert card2 == again and card2["metrics"] == card["metrics"]
+    assert card["artifact"]["sha256"] == sha256_file(model_copy / MODEL_FILE)
+
+
+def test_an_existing_version_folder_is_never_overwritten(model_copy: Path) -> None:
+    pipeline, card = load_artifact(model_copy)
+    with pytest.raises(ArtifactError, match="immutable"):
+        save_artifact(pipeline, card, model_copy)
+
+
+def test_a_model_from_another_sklearn_version_is_refused_naming_both_versions(model_copy: Path) -> None:
+    edit_card(model_copy, libraries={"sklearn": "0.24.2"})
+    with pytest.raises(ArtifactError) as info:
+        load_artifact(model_copy)
+    assert "0.24.2" in str(info.value) and sklearn.__version__ in str(info.value)
+
+
+def test_a_tampered_model_file_is_refused(model_copy: Path) -> None:
+    with (model_copy / MODEL_FILE).open("ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ArtifactError, match="sha256"):
+        load_artifact(model_copy)
+
+
+def test_a_model_file_with_untrusted_types_is_refused(model_copy: Path) -> None:
+    payload = {"pipeline": FunctionTransformer(func=np.exp), "vocabularies": {}}
+    sio.dump(payload, model_copy / MODEL_FILE)
+    card = json.loads((model_copy / CARD_FILE).read_text())
+    card["artifact"]["sha256"] = sha256_file(model_copy / MODEL_FILE)
+    (model_copy / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ArtifactError, match="allow-list"):
+        load_artifact(model_copy)
+
+
+@pytest.mark.parametrize("missing", [MODEL_FILE, CARD_FILE])
+def test_missing_files_are_refused_with_a_clear_error(model_copy: Path, missing: str) -> None:
+    (model_copy / missing).unlink()
+    with pytest.raises(ArtifactError, match="no "):
+        load_artifact(model_copy)
+
+
+def test_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="does not exist"):
+        load_artifact(tmp_path / "2026-01-01.1")
+
+
+def test_next_version_counts_up_within_a_day(tmp_path: Path) -> None:
+    day = dt.date(2026, 11, 27)
+    assert next_version(tmp_path, day) == "2026-11-27.1"
+    (tmp_path / "2026-11-27.1").mkdir()
+    (tmp_path / "2026-11-27.2").mkdir()
+    (tmp_path / "2026-11-26.9").mkdir()
+    assert next_version(tmp_path, day) == "2026-11-27.3"
