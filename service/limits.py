@@ -99,7 +99,7 @@ def init_limits(app: Flask, settings: dict[str, Any]) -> Limiter:
         limit_value = str(settings["rate_limits"][setting])
         # Flask-Limiter checks decorated views inside the wrapper it returns, so the wrapper replaces the view.
         limit = limiter.limit(limit_value, key_func=KEY_FUNCTIONS[key], scope=f"{endpoint}:{key}")
-        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+        app.view_functions[endpoint] = limit(app.view_functions[endpoint])  # type: ignore[assignment]
     app.register_error_handler(RateLimitExceeded, _too_many)
     app.extensions["moderato.limiter"] = limiter
     logger.info(

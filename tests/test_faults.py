@@ -10,6 +10,16 @@ import pytest
 from service.app import create_app
 from tests.conftest import _overrides, good_comment
 
+
+def _close(app: Any) -> None:
+    # Drop the failed connection attempts now, not at garbage collection in some later test.
+    from service.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/none?connect_timeout=1"
 
 
@@ -24,6 +34,7 @@ def test_database_down_is_503_with_retry_after_and_the_error_shape(tiny_model: P
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "5"
         assert response.get_json()["error"]["code"] == "database_unavailable"
+    _close(app)
 
 
 def test_readiness_fails_when_the_database_is_down(tiny_model: Path) -> None:
@@ -31,6 +42,7 @@ def test_readiness_fails_when_the_database_is_down(tiny_model: Path) -> None:
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"] != "ok"
+    _close(app)
 
 
 def test_missing_model_refuses_to_start_with_a_clear_message(database_url: str, tmp_path: Path) -> None:
