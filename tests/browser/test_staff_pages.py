@@ -90,3 +90,35 @@ def test_moderate_page_load_time_with_50_queued_items(page: object, live_server:
     )
     print(report)
     Path(SCREENSHOTS.parent / "moderate-load.txt").write_text(report + "\n", encoding="utf-8")
+
+
+def test_keyboard_reject_with_reason_picker_note_help_and_admin_undo(page: object, live_server: LiveServer) -> None:
+    admin, ids = _queue_comments(live_server, 3)
+    _sign_in(page, live_server, "/moderate", live_server.token("keyboard-admin", Role.ADMIN))
+    page.locator(".card").nth(2).wait_for()  # type: ignore[attr-defined]
+    keyboard = page.keyboard  # type: ignore[attr-defined]
+    keyboard.press("?")
+    page.locator("[data-help-dialog]").wait_for()  # type: ignore[attr-defined]
+    screenshot(page, "moderate-help", full_page=False)
+    keyboard.press("Escape")
+    keyboard.press("j")
+    second = page.locator(f"#item-{ids[1]}")  # type: ignore[attr-defined]
+    assert "current" in (second.get_attribute("class") or "")
+    keyboard.press("r")
+    page.locator("[data-reject-dialog]").wait_for()  # type: ignore[attr-defined]
+    keyboard.press("4")
+    screenshot(page, "moderate-reject-picker", full_page=False)
+    keyboard.press("Enter")
+    page.locator(f"#item-{ids[1]}.decided").wait_for()  # type: ignore[attr-defined]
+    assert "Rejected (spam)" in second.locator("[data-result]").inner_text()
+    client = live_server.app.test_client()
+    assert client.get(f"/api/v1/comments/{ids[1]}/history", headers=admin).get_json()["items"][-1]["reason"] == "spam"
+    keyboard.press("u")
+    page.locator(f"#item-{ids[1]}:not(.decided)").wait_for()  # type: ignore[attr-defined]
+    assert "back to pending" in second.locator("[data-result]").inner_text()
+    keyboard.press("n")
+    page.fill("#note-text", "Checked with the news desk.")  # type: ignore[attr-defined]
+    page.click("[data-note-dialog] button[value=save]")  # type: ignore[attr-defined]
+    page.locator("[data-flash]", has_text="Note saved.").wait_for()  # type: ignore[attr-defined]
+    notes = client.get(f"/api/v1/comments/{ids[1]}/history", headers=admin).get_json()["notes"]
+    assert [note["text"] for note in notes] == ["Checked with the news desk."]
