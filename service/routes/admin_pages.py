@@ -33,7 +33,7 @@ def model_cards() -> list[dict[str, Any]]:
     """The model cards found next to the configured model (read-only; nothing is invented when none exist)."""
     model_dir = resolve_path(settings()["model"]["path"])
     cards = []
-    for root in {model_dir.parent, model_dir.parent.parent}:
+    for root in (model_dir.parent,):
         if not root.is_dir():
             continue
         for name in MODEL_CARD_NAMES:
@@ -41,6 +41,20 @@ def model_cards() -> list[dict[str, Any]]:
                 cards.append(_read_card(path))
     unique = {card["path"]: card for card in cards if card is not None}
     return sorted(unique.values(), key=lambda card: str(card["version"]), reverse=True)
+
+
+def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    """Scalar metrics of a card, nested groups as `group.name` (two levels; lists such as curves are left out)."""
+    flat: dict[str, Any] = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float | str):
+            flat[name] = value
+        elif isinstance(value, dict) and depth < 1:
+            flat.update(_flat_metrics(value, f"{name}.", depth + 1))
+    return flat
 
 
 def _read_card(path: Path) -> dict[str, Any] | None:
@@ -51,13 +65,11 @@ def _read_card(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     metrics = data.get("metrics")
-    if not isinstance(metrics, dict):
-        metrics = {}
-    flat = {key: value for key, value in metrics.items() if isinstance(value, int | float | str)}
+    flat = _flat_metrics(metrics if isinstance(metrics, dict) else {})
     return {
         "path": str(path.parent),
         "version": data.get("version", path.parent.name),
-        "trained_at": data.get("trained_at"),
+        "trained_at": data.get("trained_at") or data.get("created"),
         "metrics": flat,
     }
 

@@ -121,6 +121,8 @@ def test_admin_page_shows_thresholds_history_models_and_tokens(
     for text in ("Thresholds", "data-chart", "Rule lists", "bargain", "Policy history", "publish_below", "API tokens"):
         assert text in html
     assert "Model versions" in html
+    # The tiny test model's card is read from disk, with its metrics.
+    assert "2026-01-01.1" in html and "pooled_split.auc" in html
 
 
 def test_admin_creates_and_revokes_a_token_with_page_forms(
