@@ -12,6 +12,7 @@ from service import limits, metrics, schema_check, security
 from service.errors import register_error_handlers
 from service.extensions import db, migrate
 from service.logs import configure_logging, register_request_ids
+from service.model_sync import register_model_sync, sync_engine
 from service.openapi import build_spec
 from service.routes import blueprints
 from service.scoring import ScoringEngine
@@ -66,9 +67,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     app.extensions["moderato.scoring"] = ScoringEngine.load(
         resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]
     )
+    register_model_sync(app, settings["model"]["refresh_seconds"])
     if check_schema:
         with app.app_context():
             schema_check.require_current_schema()
+            # After a promotion and a restart, serve the registry's active model rather than the configured one.
+            sync_engine(app.extensions["moderato.scoring"], background=False)
             # Connections opened here must not be shared with forked gunicorn workers.
             db.engine.dispose()
     return app

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
 
-from service.settings import PROJECT_ROOT
+from service.settings import PROJECT_ROOT, resolve_path
 
 
 def _create_cli_app() -> object:
@@ -145,3 +146,107 @@ def privacy_purge_ips() -> None:
     days = int(current_app.config["MODERATO"]["privacy"]["ip_retention_days"])
     purged = privacy.purge_ip_hashes(days, actor="cli")
     click.echo(f"{purged} IP-address hashes older than {days} days purged")
+
+
+@main.command("evaluate", with_appcontext=False, context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def evaluate(args: tuple[str, ...]) -> None:
+    """Print a model's metrics on labelled data as JSON: --model DIR --data PATH [--data PATH ...]."""
+    from service.classifier.evaluate import main as evaluate_main
+
+    raise SystemExit(evaluate_main(list(args)))
+
+
+@main.group("model")
+def model() -> None:
+    """The model registry: list, register, shadow, promote, rollback."""
+
+
+def _configured_model_path() -> Path:
+    from flask import current_app
+
+    return resolve_path(current_app.config["MODERATO"]["model"]["path"])
+
+
+@model.command("list")
+def model_list() -> None:
+    """Every registered version, newest first."""
+    from service import registry
+
+    registry.ensure_active(_configured_model_path(), "cli")
+    for item in registry.registrations():
+        click.echo(f"{item.version}\t{item.state}\t{item.path}")
+
+
+@model.command("register")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def model_register(path: Path) -> None:
+    """Register a trained model folder as a candidate."""
+    from service import registry
+
+    click.echo(registry.register(path, "cli").version)
+
+
+@model.command("shadow")
+@click.argument("version")
+def model_shadow(version: str) -> None:
+    """Score new comments with VERSION too, without acting on it."""
+    from service import registry
+
+    registry.set_shadow(version, "cli")
+    click.echo(f"{version} is now the shadow model")
+
+
+@model.command("promote")
+@click.argument("version")
+@click.option("--force", is_flag=True, help="Promote even when the quality gate refuses (audited).")
+def model_promote(version: str, force: bool) -> None:
+    """Make VERSION active in every worker within seconds (after the quality gate)."""
+    from service import registry
+    from service.errors import ServiceError
+
+    try:
+        _, gate = registry.promote(version, "cli", _configured_model_path(), force)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{version} is now active; gate: {gate.as_dict()}")
+
+
+@model.command("rollback")
+def model_rollback() -> None:
+    """Return to the previously active version."""
+    from service import registry
+    from service.errors import ServiceError
+
+    try:
+        restored = registry.rollback("cli", _configured_model_path())
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{restored.version} is active again")
+
+
+@main.command("train")
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="CSV file or folder of CSVs (repeatable); the shared public datasets are recognised by their columns.",
+)
+@click.option("--include-decisions", is_flag=True, help="Also learn from this site's moderator decisions.")
+@click.option("--out", default="models", type=click.Path(file_okay=False, path_type=Path), show_default=True)
+@click.option("--seed", default=0, type=int, show_default=True)
+@click.option("--version", default=None, help="YYYY-MM-DD.N (default: the next free one for today).")
+def train(data: tuple[Path, ...], include_decisions: bool, out: Path, seed: int, version: str | None) -> None:
+    """Train and evaluate a model version, write it with its model card, and register it as a candidate."""
+    from service import learning, registry
+
+    if include_decisions:
+        folder = learning.train_with_site_decisions(list(data), out, seed=seed, version=version)
+    else:
+        from service.classifier.train import train_model
+
+        folder = train_model(list(data), out, seed=seed, version=version)
+    registration = registry.register(folder, "cli")
+    click.echo(f"{folder} registered as {registration.state} {registration.version}")

@@ -262,14 +262,20 @@ OPERATIONS: list[Operation] = [
         "post",
         "Promote a version behind the quality gate.",
         "models",
-        schemas.ModelOut,
+        schemas.PromoteOut,
         request=schemas.PromoteIn,
         path_params=("version",),
         roles=("admin",),
         errors=(400, 404, 409, 422),
     ),
     Operation(
-        "/api/v1/models/rollback", "post", "Return to the previous active version.", "models", schemas.ModelOut, roles=("admin",), errors=(409,)
+        "/api/v1/models/rollback",
+        "post",
+        "Return to the previous active version.",
+        "models",
+        schemas.ModelOut,
+        roles=("admin",),
+        errors=(409,),
     ),
     Operation(
         "/api/v1/models/shadow-report",

@@ -398,3 +398,48 @@ class PrivacyExport(Schema):
 
 class PrivacyErased(Schema):
     erased_comments = fields.Integer()
+
+
+class ModelOut(Schema):
+    version = fields.String()
+    path = fields.String()
+    sha256 = fields.String()
+    state = fields.String()
+    metrics = fields.Dict()
+    training_summary = fields.Dict()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ModelList(Schema):
+    items = fields.List(fields.Nested(ModelOut))
+
+
+class RegisterModelIn(StrictSchema):
+    path = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class PromoteIn(StrictSchema):
+    force = fields.Boolean(load_default=False)
+
+
+class ShadowReport(Schema):
+    shadow_version = fields.String()
+    scored_by_both = fields.Integer()
+    agreement = fields.Float(allow_none=True)
+    decided_since = fields.Integer()
+    errors = fields.Dict()
+    error_rates = fields.Dict()
+
+
+class GateOut(Schema):
+    basis = fields.String()
+    candidate_auc = fields.Float(allow_none=True)
+    active_auc = fields.Float(allow_none=True)
+    holdout_rows = fields.Integer()
+    tolerance = fields.Float()
+    passed = fields.Boolean()
+
+
+class PromoteOut(ModelOut):
+    gate = fields.Nested(GateOut)

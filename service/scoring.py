@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,8 @@ class ScoringEngine:
     failures: int = 0
     load_error: str | None = None
     last_latency_seconds: float = 0.0
-    _loaded_from: dict[str, str] = field(default_factory=dict)
+    _loading: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def load(cls, model_path: Path, fail_safe: bool) -> ScoringEngine:
@@ -58,6 +60,39 @@ class ScoringEngine:
         finally:
             self.last_latency_seconds = time.perf_counter() - started
         return result
+
+    def sync(self, active: tuple[str, Path] | None, shadow: tuple[str, Path] | None, background: bool = True) -> None:
+        """Follow the registry: load a newly promoted or shadowed version and swap it in once loaded, so requests
+        keep being served by the old model meanwhile (no restart, no failed request)."""
+        if active is not None and (self.active is None or self.active.model_version != active[0]):
+            self._load_then(active, "active", background)
+        if shadow is None:
+            self.shadow = None
+        elif self.shadow is None or self.shadow.model_version != shadow[0]:
+            self._load_then(shadow, "shadow", background)
+
+    def _load_then(self, target: tuple[str, Path], slot: str, background: bool) -> None:
+        version, path = target
+        with self._lock:
+            if version in self._loading:
+                return
+            self._loading.add(version)
+
+        def load() -> None:
+            try:
+                scorer = Scorer.load(path)
+                setattr(self, slot, scorer)
+                logger.info("model switched slot=%s version=%s", slot, version)
+            except ArtifactError as exc:
+                logger.error("model switch failed slot=%s version=%s error=%s", slot, version, exc)
+            finally:
+                with self._lock:
+                    self._loading.discard(version)
+
+        if background:
+            threading.Thread(target=load, name=f"load-model-{version}", daemon=True).start()
+        else:
+            load()
 
     def score_shadow(self, text: str) -> Score | None:
         """Score with the shadow model, if any; its result is stored but never acted on."""

@@ -38,6 +38,7 @@ class _Database(_Section):
 class _Model(_Section):
     path = fields.String(required=True, validate=validate.Length(min=1))
     fail_safe = fields.Boolean(required=True)
+    refresh_seconds = fields.Float(required=True, validate=validate.Range(min=0.1, max=3600))
 
 
 class _Redis(_Section):

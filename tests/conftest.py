@@ -26,9 +26,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real classifier trained in about a second on the tests' own fictional comments."""
+    from service.classifier.pipeline import Hyperparams
     from service.classifier.train import train_model
 
-    return train_model([TOY_DATA], tmp_path_factory.mktemp("models"), seed=7, version="2026-01-01.1", tiny=True)
+    params = Hyperparams(min_df=1, calibration_folds=2)
+    return train_model(
+        [TOY_DATA], tmp_path_factory.mktemp("models"), seed=7, version="2026-01-01.1", params=params, loso=False
+    )
 
 
 def _postgres_url(url: str) -> str:

@@ -2,7 +2,19 @@
 
 from flask import Blueprint
 
-from service.routes import admin, admin_pages, comments, health, moderate_pages, pages, privacy, queue, scoring, tokens
+from service.routes import (
+    admin,
+    admin_pages,
+    comments,
+    health,
+    models,
+    moderate_pages,
+    pages,
+    privacy,
+    queue,
+    scoring,
+    tokens,
+)
 
 blueprints: tuple[Blueprint, ...] = (
     comments.bp,
@@ -10,6 +22,7 @@ blueprints: tuple[Blueprint, ...] = (
     scoring.bp,
     tokens.bp,
     admin.bp,
+    models.bp,
     privacy.bp,
     health.bp,
     pages.bp,

@@ -1,0 +1,177 @@
+"""Moderators' decisions as the site's own labelled data: examples with provenance, the fixed held-out slice, and
+the shadow model's report against the decisions made since it started."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from service.extensions import db
+from service.reasons import REJECT_REASON_CATEGORY
+from service.records import Comment, Verdict
+from service.status import Status
+
+# Every fifth decided comment (by id, so the slice never changes as data grows) is held out from site training
+# and used to compare model versions: the promotion gate and the model card's site metrics.
+HOLDOUT_MODULUS = 5
+
+
+@dataclass(frozen=True)
+class SiteExample:
+    """One human decision as a training example, with where it came from."""
+
+    comment_id: int
+    text: str
+    label: int
+    category: str | None
+    moderator: str
+    decided_at: datetime
+    reason_code: str | None
+    model_version: str | None
+    policy_version: int | None
+    audit_sample: bool
+    automatic_status: str | None
+
+
+def is_holdout(comment_id: int) -> bool:
+    return comment_id % HOLDOUT_MODULUS == 0
+
+
+def site_examples() -> list[SiteExample]:
+    """The latest standing human decision per comment; undone decisions and erased authors never teach."""
+    rows = db.session.execute(
+        select(Verdict, Comment.body)
+        .join(Comment, Comment.id == Verdict.comment_id)
+        .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
+        .order_by(Verdict.id)
+    ).all()
+    latest: dict[int, SiteExample] = {}
+    for verdict, body in rows:
+        rejected = verdict.action == "reject"
+        latest[verdict.comment_id] = SiteExample(
+            comment_id=verdict.comment_id,
+            text=body,
+            label=int(rejected),
+            category=REJECT_REASON_CATEGORY.get(verdict.reason_code or "", "other") if rejected else None,
+            moderator=verdict.moderator,
+            decided_at=verdict.created_at,
+            reason_code=verdict.reason_code,
+            model_version=verdict.model_version,
+            policy_version=verdict.policy_version,
+            audit_sample=verdict.audit_sample,
+            automatic_status=verdict.automatic_status,
+        )
+    return list(latest.values())
+
+
+def write_training_csv(path: Path, holdout: bool = False) -> int:
+    """Write the site's examples as `text,label,category` (+ provenance columns); the held-out slice is kept out
+    of training (holdout=False) or written alone (holdout=True). Returns the row count."""
+    examples = [e for e in site_examples() if is_holdout(e.comment_id) == holdout]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "text",
+                "label",
+                "category",
+                "comment_id",
+                "moderator",
+                "decided_at",
+                "reason_code",
+                "model_version",
+                "policy_version",
+            ]
+        )
+        for e in examples:
+            # Only abuse and spam are classifier categories; other reasons still teach "needs moderation".
+            category = e.category if e.category in ("abuse", "spam") else ""
+            writer.writerow(
+                [
+                    e.text,
+                    e.label,
+                    category,
+                    e.comment_id,
+                    e.moderator,
+                    e.decided_at.isoformat(),
+                    e.reason_code or "",
+                    e.model_version or "",
+                    e.policy_version or "",
+                ]
+            )
+    return len(examples)
+
+
+def site_holdout() -> tuple[list[str], list[int]]:
+    """Texts and labels of the fixed held-out slice of site decisions."""
+    examples = [e for e in site_examples() if is_holdout(e.comment_id)]
+    return [e.text for e in examples], [e.label for e in examples]
+
+
+def shadow_report(shadow_version: str, publish_below: float, reject_at: float) -> dict[str, Any]:
+    """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
+    people's decisions on the comments both scored."""
+    rows = db.session.execute(
+        select(Comment.id, Comment.score, Comment.shadow_score).where(
+            Comment.shadow_model_version == shadow_version,
+            Comment.score.is_not(None),
+            Comment.shadow_score.is_not(None),
+        )
+    ).all()
+    decisions = {e.comment_id: e.label for e in site_examples()}
+
+    def outcome(score: float) -> str:
+        if score >= reject_at:
+            return Status.REJECTED
+        return Status.PUBLISHED if score < publish_below else Status.PENDING
+
+    agree = 0
+    errors = {
+        "active": {"wrongly_published": 0, "wrongly_rejected": 0},
+        "shadow": {"wrongly_published": 0, "wrongly_rejected": 0},
+    }
+    decided = 0
+    for comment_id, score, shadow_score in rows:
+        if score is None or shadow_score is None:
+            continue
+        active_outcome, shadow_outcome = outcome(score), outcome(shadow_score)
+        agree += active_outcome == shadow_outcome
+        if comment_id in decisions:
+            decided += 1
+            for name, result in (("active", active_outcome), ("shadow", shadow_outcome)):
+                if result == Status.PUBLISHED and decisions[comment_id] == 1:
+                    errors[name]["wrongly_published"] += 1
+                if result == Status.REJECTED and decisions[comment_id] == 0:
+                    errors[name]["wrongly_rejected"] += 1
+    rates = {
+        name: {key: (value / decided if decided else None) for key, value in counts.items()}
+        for name, counts in errors.items()
+    }
+    return {
+        "shadow_version": shadow_version,
+        "scored_by_both": len(rows),
+        "agreement": agree / len(rows) if rows else None,
+        "decided_since": decided,
+        "errors": errors,
+        "error_rates": rates,
+    }
+
+
+def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str]]:
+    return [(e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site") for e in examples]
+
+
+def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0, version: str | None = None) -> Path:
+    """Train the public model, a site model on this site's decisions, and their blend (fitted out-of-fold on the
+    site's training decisions); the fixed held-out slice only measures the result."""
+    from service.classifier.site import train_site_blend
+
+    examples = site_examples()
+    training = [e for e in examples if not is_holdout(e.comment_id)]
+    holdout = [e for e in examples if is_holdout(e.comment_id)]
+    return train_site_blend(public_data, _rows(training), _rows(holdout), out, seed=seed, version=version)
