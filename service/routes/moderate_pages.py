@@ -16,14 +16,18 @@ from service.records import Comment
 bp = Blueprint("moderate_pages", __name__)
 
 CLAIM_ON_LOAD = 50
+# Only the strongest few terms are marked, so the highlights point at what matters instead of every word.
+MAX_HIGHLIGHTS = 6
 
 
 def highlighted(body: str, explanation: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The body cut into plain and highlighted pieces by the explanation's code-point offsets (Python str indices,
-    as the scorer made them); overlapping or out-of-range items are skipped. The template escapes every piece."""
+    as the scorer made them), for the strongest terms; overlapping or out-of-range items are skipped. The template
+    escapes every piece."""
     pieces: list[dict[str, Any]] = []
     position = 0
-    for item in sorted(explanation, key=lambda e: (int(e.get("start", 0)), int(e.get("end", 0)))):
+    strongest = sorted(explanation, key=lambda e: -abs(float(e.get("weight", 0.0))))[:MAX_HIGHLIGHTS]
+    for item in sorted(strongest, key=lambda e: (int(e.get("start", 0)), int(e.get("end", 0)))):
         start, end = int(item.get("start", -1)), int(item.get("end", -1))
         if start < position or end <= start or end > len(body):
             continue
