@@ -19,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
+SITE_MODEL_FILE = "site.skops"  # the site model of a site blend (see site.py)
 CARD_FILE = "model-card.json"
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
 
@@ -84,25 +85,33 @@ def next_version(out_dir: Path, today: dt.date | None = None) -> str:
     return f"{day}.{max(taken, default=0) + 1}"
 
 
-def save_artifact(pipeline: Pipeline, card: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Write model.skops and model-card.json into a new folder (never overwrites); returns the card as written.
-
-    Vocabularies are stored as numpy string arrays instead of dicts: the same content, loaded in milliseconds.
-    """
-    if folder.exists():
-        raise ArtifactError(f"model folder {folder} already exists; model versions are immutable")
-    folder.mkdir(parents=True)
+def _dump_pipeline(pipeline: Pipeline, path: Path) -> None:
+    """skops-dump a fitted pipeline, vocabularies as numpy string arrays (the same content, loaded in milliseconds)."""
     vectorizers = _vectorizers(pipeline)
     vocabularies = {name: vec.vocabulary_ for name, vec in vectorizers.items()}
     try:
         for vec in vectorizers.values():
             del vec.vocabulary_
         payload = {"pipeline": pipeline, "vocabularies": {n: _vocab_array(v) for n, v in vocabularies.items()}}
-        sio.dump(payload, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
+        sio.dump(payload, path, compression=zipfile.ZIP_DEFLATED)
     finally:
         for name, vec in vectorizers.items():
             vec.vocabulary_ = vocabularies[name]
+
+
+def save_artifact(
+    pipeline: Pipeline, card: dict[str, Any], folder: Path, site_pipeline: Pipeline | None = None
+) -> dict[str, Any]:
+    """Write model.skops (+ site.skops for a site blend) and model-card.json into a new folder (never overwrites);
+    returns the card as written."""
+    if folder.exists():
+        raise ArtifactError(f"model folder {folder} already exists; model versions are immutable")
+    folder.mkdir(parents=True)
+    _dump_pipeline(pipeline, folder / MODEL_FILE)
     card = {**card, "artifact": {"file": MODEL_FILE, "sha256": sha256_file(folder / MODEL_FILE)}}
+    if site_pipeline is not None:
+        _dump_pipeline(site_pipeline, folder / SITE_MODEL_FILE)
+        card["site_artifact"] = {"file": SITE_MODEL_FILE, "sha256": sha256_file(folder / SITE_MODEL_FILE)}
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return card
 
@@ -140,14 +149,26 @@ def load_artifact(folder: Path | str) -> tuple[Pipeline, dict[str, Any]]:
         raise ArtifactError(f"model folder {folder} does not exist")
     card = read_card(folder)
     check_card(card, folder)
-    model_path = folder / MODEL_FILE
+    return _load_pipeline(folder / MODEL_FILE, str(card["artifact"]["sha256"])), card
+
+
+def load_site_pipeline(folder: Path | str, card: dict[str, Any]) -> Pipeline | None:
+    """The site model of a site-blend folder (same hash and allow-list checks), or None for a public-only one."""
+    entry = card.get("site_artifact")
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or entry.get("file") != SITE_MODEL_FILE or not entry.get("sha256"):
+        raise ArtifactError(f"model card in {folder} has a malformed site_artifact entry")
+    return _load_pipeline(Path(folder) / SITE_MODEL_FILE, str(entry["sha256"]))
+
+
+def _load_pipeline(model_path: Path, sha256: str) -> Pipeline:
+    """Verify a skops file against its recorded hash and the type allow-list, then load it."""
     if not model_path.is_file():
-        raise ArtifactError(f"no {MODEL_FILE} in {folder}")
+        raise ArtifactError(f"no {model_path.name} in {model_path.parent}")
     actual = sha256_file(model_path)
-    if actual != card["artifact"]["sha256"]:
-        raise ArtifactError(
-            f"{model_path} sha256 {actual} does not match the model card ({card['artifact']['sha256']})"
-        )
+    if actual != sha256:
+        raise ArtifactError(f"{model_path} sha256 {actual} does not match the model card ({sha256})")
     try:
         # skops trusts some types by default (sklearn estimators, numpy functions): check every node ourselves.
         present = file_types(model_path) | set(sio.get_untrusted_types(file=model_path))
@@ -164,8 +185,7 @@ def load_artifact(folder: Path | str) -> tuple[Pipeline, dict[str, Any]]:
         raise ArtifactError(f"{model_path} was pickled with another scikit-learn version: {exc}") from exc
     except Exception as exc:
         raise ArtifactError(f"{model_path} could not be loaded: {exc}") from exc
-    pipeline = _attach_vocabularies(payload, model_path)
-    return pipeline, card
+    return _attach_vocabularies(payload, model_path)
 
 
 def file_types(model_path: Path) -> set[str]:

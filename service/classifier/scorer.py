@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from service.classifier.artifact import ArtifactError, load_artifact
+from service.classifier.artifact import ArtifactError, load_artifact, load_site_pipeline
+from service.classifier.blend import STACKING, BlendWeights, FastBlend, blend_probability
 from service.classifier.explain import Explanation, top_terms
 from service.classifier.fast import FastModel, UnsupportedPipeline
-from service.classifier.pipeline import TARGETS
+from service.classifier.pipeline import TARGETS, predict_targets
 
 __all__ = ["Explanation", "Score", "Scorer", "ScoringError"]
 
@@ -33,22 +34,33 @@ class Score:
 
 
 class Scorer:
-    """A loaded model version, compiled for fast in-process scoring."""
+    """A loaded model version, compiled for fast in-process scoring (a public model, or a site blend)."""
 
-    def __init__(self, pipeline: Pipeline, card: dict[str, Any], model_version: str) -> None:
+    def __init__(
+        self, pipeline: Pipeline, card: dict[str, Any], model_version: str, site_pipeline: Pipeline | None = None
+    ) -> None:
         self.pipeline = pipeline
+        self.site_pipeline = site_pipeline
         self.card = card
         self.model_version = model_version
+        self.blend: BlendWeights | None = None
+        self._fast: FastModel | FastBlend
         try:
             self._fast = FastModel(pipeline)
-        except (UnsupportedPipeline, AttributeError, KeyError) as exc:
+            if card.get("blend", {}).get("method") == STACKING:
+                if site_pipeline is None:
+                    raise ArtifactError(f"model {model_version} is a site blend but has no site model")
+                self.blend = BlendWeights.from_card(card["blend"])
+                self._fast = FastBlend(self._fast, FastModel(site_pipeline), self.blend)
+        except (UnsupportedPipeline, AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(f"model {model_version} has an unexpected structure: {exc}") from exc
 
     @classmethod
     def load(cls, path: Path | str) -> Scorer:
         """Load a model version folder (e.g. models/2026-11-27.1); raises ArtifactError when unusable."""
         pipeline, card = load_artifact(path)
-        return cls(pipeline, card, str(card.get("version") or Path(path).name))
+        site_pipeline = load_site_pipeline(path, card)
+        return cls(pipeline, card, str(card.get("version") or Path(path).name), site_pipeline)
 
     def score(self, text: str) -> Score:
         """Score one comment."""
@@ -81,5 +93,7 @@ class Scorer:
 
     def reference_probabilities(self, texts: Sequence[str]) -> list[list[float]]:
         """The same probabilities through plain ``pipeline.predict_proba`` (slow; for tests and benchmarks)."""
-        probas = self.pipeline.predict_proba(list(texts))
-        return [[float(p[i, 1]) for p in probas] for i in range(len(texts))]
+        probas = predict_targets(self.pipeline, texts)
+        if self.blend is not None and self.site_pipeline is not None:
+            probas[:, 0] = blend_probability(self.blend, probas[:, 0], predict_targets(self.site_pipeline, texts)[:, 0])
+        return [[float(v) for v in row] for row in probas]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import scipy
 import sklearn
 import skops
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
 
 from service.classifier.artifact import VERSION_RE, ArtifactError, next_version, save_artifact, sha256_file
 from service.classifier.balance import balance_sources
@@ -163,29 +165,30 @@ def _files(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return files
 
 
-def train_model(
-    datasets: Sequence[Path | str],
-    out_dir: Path | str,
-    seed: int = 0,
-    version: str | None = None,
-    extra_rows: Iterable[tuple[str, int, str | None, str]] = (),
-    params: Hyperparams | None = None,
-    loso: bool = True,
-) -> Path:
-    """Train, evaluate on held-out data and save a new immutable version folder under out_dir; returns that folder.
+@dataclass(frozen=True)
+class PublicFit:
+    """The public model fitted on all (balanced) rows, and its model card without version or artifact fields."""
 
-    ``extra_rows`` are additional labelled ``(text, label, category, source)`` tuples, e.g. moderators' decisions.
-    """
-    params = params or Hyperparams()
-    paths = [Path(p) for p in datasets]
-    out = Path(out_dir)
-    extra = from_records(extra_rows)
-    rows = load_rows(paths) + extra
+    pipeline: Pipeline
+    card: dict[str, Any]
+    rows: list[Row]
+    used: list[Row]
+
+
+def fit_public_model(
+    paths: Sequence[Path],
+    params: Hyperparams,
+    seed: int,
+    extra: Sequence[Row] = (),
+    loso: bool = True,
+) -> PublicFit:
+    """Balance, measure on the pooled split (and leave-one-source-out), then fit on everything: the public model
+    exactly as ``train_model`` ships it (also the public half of a site blend, see site.py)."""
+    rows = load_rows(paths) + list(extra)
     if len({r.label for r in rows}) < 2:
         raise DatasetError("training data needs both labels")
     used = balance_sources(rows, params.max_positive_rate, params.max_rows_per_source, seed)
-    version = version or next_version(out)
-    logger.info("train version=%s rows=%d used=%d", version, len(rows), len(used))
+    logger.info("train rows=%d used=%d", len(rows), len(used))
 
     train, test = pooled_split(used, seed)
     p_test = predict_targets(fit_pipeline(train, params, seed), [r.text for r in test])
@@ -195,7 +198,6 @@ def train_model(
 
     pipeline = fit_pipeline(used, params, seed)
     card: dict[str, Any] = {
-        "version": version,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
         "libraries": {
@@ -222,8 +224,28 @@ def train_model(
     }
     if loso:
         card["metrics"]["leave_one_source_out"] = leave_one_source_out(used, params, seed)
+    return PublicFit(pipeline=pipeline, card=card, rows=rows, used=used)
+
+
+def train_model(
+    datasets: Sequence[Path | str],
+    out_dir: Path | str,
+    seed: int = 0,
+    version: str | None = None,
+    extra_rows: Iterable[tuple[str, int, str | None, str]] = (),
+    params: Hyperparams | None = None,
+    loso: bool = True,
+) -> Path:
+    """Train, evaluate on held-out data and save a new immutable version folder under out_dir; returns that folder.
+
+    ``extra_rows`` are additional labelled ``(text, label, category, source)`` tuples, e.g. moderators' decisions.
+    """
+    params = params or Hyperparams()
+    out = Path(out_dir)
+    fit = fit_public_model([Path(p) for p in datasets], params, seed, from_records(extra_rows), loso)
+    version = version or next_version(out)
     folder = out / version
-    save_artifact(pipeline, card, folder)
+    save_artifact(fit.pipeline, {"version": version, **fit.card}, folder)
     logger.info("saved %s", folder)
     return folder
 
