@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,16 +20,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _server import MODERATO, free_port, moderato_env, wait_ready
 from sqlalchemy import create_engine, text
-
-ROOT = Path(__file__).resolve().parent.parent
-MODERATO = str(ROOT / ".venv" / "bin" / "moderato")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def post(url: str, n: int) -> tuple[int, int | None, str | None]:
@@ -54,14 +45,7 @@ def post(url: str, n: int) -> tuple[int, int | None, str | None]:
 
 
 def run(label: str, database: str, model: str, posts: int, restart_db: bool) -> dict[str, object]:
-    env = {
-        **os.environ,
-        "MODERATO_DATABASE_URL": database,
-        "MODERATO_MODEL_PATH": model,
-        "MODERATO_SECRET_KEY": "bench",
-        "MODERATO_RATE_LIMITS_ENABLED": "false",
-        "MODERATO_LOGGING_LEVEL": "ERROR",
-    }
+    env = moderato_env(database, model)
     subprocess.run([MODERATO, "db", "upgrade"], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
@@ -72,12 +56,7 @@ def run(label: str, database: str, model: str, posts: int, restart_db: bool) -> 
     )
     url = f"http://127.0.0.1:{port}/api/v1/comments"
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_ready(f"http://127.0.0.1:{port}/healthz")
         results: list[tuple[int, int | None, str | None]] = []
         events: list[str] = []
         with ThreadPoolExecutor(8) as pool:

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -440,7 +441,9 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=3000, help="distinct synthetic comments replayed in a loop")
     parser.add_argument("--isso-python", default="/tmp/isso-venv/bin/python", help="python of a venv with isso")
     parser.add_argument("--postgres", nargs="?", const="postgresql://postgres@127.0.0.1:5432/moderato_throughput")
+    parser.add_argument("--sqlite-wal", action="store_true", help="experiment: (b)'s SQLite file in WAL mode")
     parser.add_argument("--profile", action="store_true", help="then profile (b) with py-spy")
+    parser.add_argument("--profile-target", default="b", choices=["b", "b-pg"])
     parser.add_argument("--profile-seconds", type=int, default=15)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
@@ -469,9 +472,15 @@ def main() -> None:
         moderato_lines = moderato_requests(comments)
         port = free_port()
         env = moderato_env(f"sqlite:///{folder}/moderato.db", model, MODERATO_INSTANCE_DIR=str(folder / "instance"))
+        if args.sqlite_wal:
+            # Experiment: WAL is a property of the database file and survives reconnects; synchronous stays FULL
+            # (one fsync of the WAL per commit), so an acknowledged comment is as durable as with a rollback journal.
+            (folder / "moderato.db").touch()
+            with sqlite3.connect(folder / "moderato.db") as connection:
+                connection.execute("PRAGMA journal_mode=WAL")
         targets["b"] = Target(
             "b",
-            "(b) Moderato POST comment, SQLite",
+            "(b) Moderato POST comment, SQLite" + (" WAL" if args.sqlite_wal else ""),
             f"http://127.0.0.1:{port}",
             write_requests(folder / "b.tsv", moderato_lines),
             moderato_server(env, port, args.workers),
@@ -513,7 +522,7 @@ def main() -> None:
         print(ratios(targets))
         if args.profile:
             print()
-            print(profile(targets["b"], args.profile_seconds, args, folder / "profile" / "b.txt"))
+            print(profile(targets[args.profile_target], args.profile_seconds, args, folder / "profile" / "b.txt"))
     finally:
         for target in targets.values():
             stop(target.server)
