@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ def test_moderators_decisions_train_a_model_that_is_shadowed_promoted_and_rolled
     listed = {m["version"]: m for m in client.get("/api/v1/models", headers=tokens["admin"]).get_json()["items"]}
     assert listed[CANDIDATE]["state"] == "candidate" and listed[old_version]["state"] == "active"
     assert (tmp_path / CANDIDATE / "site.skops").is_file()
+    card = json.loads((tmp_path / CANDIDATE / "model-card.json").read_text(encoding="utf-8"))
+    assert listed[CANDIDATE]["sha256"] == card["artifact"]["sha256"]
+    assert card["blend"]["method"] == "stacking" and card["metrics"]["site_holdout"]["rows"] == 20
 
     assert client.post(f"/api/v1/models/{CANDIDATE}/shadow", headers=tokens["admin"]).status_code == 200
     sync(app)
