@@ -146,3 +146,12 @@ def test_blend_card_without_its_site_model_is_refused(blend_dir: Path, tmp_path:
     (copy / CARD_FILE).write_text(json.dumps(found), encoding="utf-8")
     with pytest.raises(ArtifactError, match="no site model"):
         Scorer.load(copy)
+
+
+def test_the_smallest_accepted_site_data_still_blends(toy_csv: Path, tmp_path: Path) -> None:
+    fine = [(t, h) for t, h in site_comments(80, seed=4) if not h][: MIN_SITE_ROWS - 5]
+    held = [(t, h) for t, h in site_comments(80, seed=4) if h][:5]
+    folder = train_site_blend([toy_csv], records(fine + held), [], tmp_path, version="2026-11-27.5")
+    assert card(folder)["blend"]["method"] == "stacking"
+    assert card(folder)["blend"]["site_model"] == {**card(folder)["blend"]["site_model"], "rows": 30, "positives": 5}
+    assert 0 <= Scorer.load(folder).score("The skipper did it.").probability <= 1
