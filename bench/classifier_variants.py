@@ -23,29 +23,47 @@ from service.classifier.balance import balance_sources  # noqa: E402
 from service.classifier.datasets import Row, load_rows  # noqa: E402
 from service.classifier.metrics import auc  # noqa: E402
 from service.classifier.pipeline import Hyperparams, build_features, build_linear, source_weights  # noqa: E402
-from service.classifier.train import leave_one_source_out, pooled_split  # noqa: E402
+from service.classifier.train import pooled_split  # noqa: E402
 
 BASE = Hyperparams()
 VARIANTS: dict[str, Hyperparams] = {
     "baseline": BASE,
-    "unbalanced": dataclasses.replace(BASE, source_weighting=False, max_positive_rate=1.0),
     "C1": dataclasses.replace(BASE, C=1.0),
     "C16": dataclasses.replace(BASE, C=16.0),
-    "char3-5": dataclasses.replace(BASE, char_ngrams=(3, 5)),
-    "word1_char1-4": dataclasses.replace(BASE, word_ngrams=(1, 1), char_ngrams=(1, 4)),
+    "no_src_weight": dataclasses.replace(BASE, source_weighting=False),
     "classbal": dataclasses.replace(BASE, class_weight="balanced"),
+    "unbalanced": dataclasses.replace(BASE, source_weighting=False, max_positive_rate=1.0),
+    "char3-5": dataclasses.replace(BASE, char_ngrams=(3, 5)),
     "no_sublinear": dataclasses.replace(BASE, sublinear_tf=False),
 }
+# Fields that only change the linear model: variants differing only here share one feature matrix per fold.
+MODEL_FIELDS = ("C", "class_weight", "source_weighting", "calibration", "calibration_folds")
 
 
-def pooled_auc(rows: list[Row], params: Hyperparams, seed: int) -> float | None:
-    """AUC of the moderation logit on the pooled 20% held-out split."""
-    train, test = pooled_split(rows, seed)
-    features = build_features(params)
-    x = features.fit_transform([r.text for r in train])
-    weights = source_weights(train) if params.source_weighting else None
-    linear = build_linear(params, seed).fit(x, [r.label for r in train], sample_weight=weights)
-    return auc(np.array([r.label for r in test]), linear.decision_function(features.transform([r.text for r in test])))
+def feature_key(params: Hyperparams) -> Hyperparams:
+    return dataclasses.replace(params, **{f: getattr(BASE, f) for f in MODEL_FIELDS})
+
+
+def fold_scores(rows: list[Row], group: dict[str, Hyperparams], seed: int) -> dict[str, dict[str, float | None]]:
+    """Per variant: AUC on each left-out source and on the pooled split, features fitted once per fold."""
+    params0 = next(iter(group.values()))
+    folds: list[tuple[str, list[Row], list[Row]]] = [
+        (s, [r for r in rows if r.source != s], [r for r in rows if r.source == s])
+        for s in sorted({r.source for r in rows})
+    ]
+    folds.append(("pooled", *pooled_split(rows, seed)))
+    result: dict[str, dict[str, float | None]] = {name: {} for name in group}
+    for fold, train, test in folds:
+        features = build_features(params0)
+        x_train = features.fit_transform([r.text for r in train])
+        x_test = features.transform([r.text for r in test])
+        y_train = np.array([r.label for r in train])
+        y_test = np.array([r.label for r in test])
+        for name, params in group.items():
+            weights = source_weights(train) if params.source_weighting else None
+            linear = build_linear(params, seed).fit(x_train, y_train, sample_weight=weights)
+            result[name][fold] = auc(y_test, linear.decision_function(x_test))
+    return result
 
 
 def profanity_check_row(rows: list[Row], seed: int) -> dict[str, float | None] | None:
@@ -81,17 +99,23 @@ def main(argv: list[str] | None = None) -> int:
         paths.extend(subfolders or [path])
     rows = load_rows(paths)
     sources = sorted({r.source for r in rows})
-    header = f"{'variant':<16}" + "".join(f"{s:>10}" for s in sources) + f"{'LOSO mean':>11}{'pooled':>9}{'secs':>7}"
+    header = f"{'variant':<16}" + "".join(f"{s:>10}" for s in sources) + f"{'LOSO mean':>11}{'pooled':>9}"
     print(header, flush=True)
-    for name in args.variants.split(","):
+    names = args.variants.split(",")
+    groups: dict[tuple[Hyperparams, float, int], dict[str, Hyperparams]] = {}
+    for name in names:
         params = VARIANTS[name]
+        key = (feature_key(params), params.max_positive_rate, params.max_rows_per_source)
+        groups.setdefault(key, {})[name] = params
+    for (_, max_rate, max_rows), group in groups.items():
         start = time.perf_counter()
-        used = balance_sources(rows, params.max_positive_rate, params.max_rows_per_source, args.seed)
-        loso = leave_one_source_out(used, params, args.seed)
-        pooled = pooled_auc(used, params, args.seed)
-        cells = "".join(f"{fmt(loso['per_source'].get(s)):>10}" for s in sources)
-        secs = time.perf_counter() - start
-        print(f"{name:<16}{cells}{fmt(loso['mean']):>11}{fmt(pooled):>9}{secs:>7.0f}", flush=True)
+        used = balance_sources(rows, max_rate, max_rows, args.seed)
+        for name, scores in fold_scores(used, group, args.seed).items():
+            known = [scores[s] for s in sources if scores.get(s) is not None]
+            mean = float(np.mean(known)) if known else None
+            cells = "".join(f"{fmt(scores.get(s)):>10}" for s in sources)
+            print(f"{name:<16}{cells}{fmt(mean):>11}{fmt(scores.get('pooled')):>9}", flush=True)
+        print(f"  ({', '.join(group)}: {time.perf_counter() - start:.0f} s)", flush=True)
     reference = profanity_check_row(balance_sources(rows, BASE.max_positive_rate, 0, args.seed), args.seed)
     if reference is None:
         print("alt-profanity-check: not installed (pip install alt-profanity-check into the venv to compare)")

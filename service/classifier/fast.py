@@ -105,7 +105,7 @@ class FastModel:
         self.coef = np.ascontiguousarray(np.column_stack(coefs))
         self.intercept = np.array(intercepts, dtype=np.float64)
         self.calibrations = calibrations
-        self._cache: dict[str, tuple[list[int], list[str]]] = {}
+        self._cache: dict[str, tuple[np.ndarray, list[str], np.ndarray]] = {}
 
     def _char_ngrams(self, word: str) -> list[str]:
         # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word.
@@ -122,14 +122,16 @@ class FastModel:
                 break
         return grams
 
-    def _word_parts(self, word: str) -> tuple[list[int], list[str]]:
-        """Known char n-gram feature ids and word tokens of one whitespace-delimited word (memoised)."""
+    def _word_parts(self, word: str) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Known char n-gram ids, word tokens and known unigram ids of one whitespace-delimited word (memoised)."""
         cached = self._cache.get(word)
         if cached is None:
             lowered = word.lower()
-            char_get = self.char_vocab.get
-            ids = [j for j in map(char_get, self._char_ngrams(lowered)) if j is not None]
-            cached = (ids, self.token_re.findall(lowered))
+            char_get, word_get = self.char_vocab.get, self.word_vocab.get
+            chars = np.array([j for j in map(char_get, self._char_ngrams(lowered)) if j is not None], dtype=np.int64)
+            tokens = self.token_re.findall(lowered)
+            unigrams = [j for j in map(word_get, tokens) if j is not None] if self.word_ngrams[0] == 1 else []
+            cached = (chars, tokens, np.array(unigrams, dtype=np.int64))
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
             self._cache[word] = cached
@@ -137,33 +139,40 @@ class FastModel:
 
     def _features(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
         """Word spans plus occurrences: feature index, owning word index, share of the occurrence given to it."""
-        spans: list[tuple[int, int]] = []
-        feats: list[int] = []
-        owners: list[int] = []
+        matches = list(_NON_SPACE.finditer(text))
+        if not matches:
+            empty = np.zeros(0, dtype=np.int64)
+            return [], empty, empty, np.zeros(0, dtype=np.float64)
+        spans = [m.span() for m in matches]
+        parts = [self._word_parts(m.group()) for m in matches]
         tokens: list[str] = []
         token_owner: list[int] = []
-        for w, match in enumerate(_NON_SPACE.finditer(text)):
-            spans.append(match.span())
-            ids, found = self._word_parts(match.group())
-            feats.extend(ids)
-            owners.extend([w] * len(ids))
-            tokens.extend(found)
-            token_owner.extend([w] * len(found))
-        n_char = len(feats)
-        shares: list[float] = []
-        lo, hi = self.word_ngrams
+        for w, part in enumerate(parts):
+            if part[1]:
+                tokens.extend(part[1])
+                token_owner.extend([w] * len(part[1]))
+        index = np.arange(len(parts))
+        chars = [p[0] for p in parts]
+        unigrams = [p[2] for p in parts]
+        char_sizes = [c.size for c in chars]
+        unigram_sizes = [u.size for u in unigrams]
+        feats = [*chars, *unigrams]
+        owners = [np.repeat(index, char_sizes), np.repeat(index, unigram_sizes)]
+        shares = [np.ones(sum(char_sizes) + sum(unigram_sizes), dtype=np.float64)]
         word_get = self.word_vocab.get
-        for n in range(lo, hi + 1):
-            share = 1.0 / n
+        lo, hi = self.word_ngrams
+        for n in range(max(lo, 2), hi + 1):
+            multi: list[int] = []
+            multi_owner: list[int] = []
             for i in range(len(tokens) - n + 1):
-                j = word_get(tokens[i] if n == 1 else " ".join(tokens[i : i + n]))
+                j = word_get(" ".join(tokens[i : i + n]))
                 if j is not None:
-                    feats.extend([j] * n)
-                    owners.extend(token_owner[i : i + n])
-                    shares.extend([share] * n)
-        share_arr = np.ones(len(feats), dtype=np.float64)
-        share_arr[n_char:] = shares
-        return spans, np.asarray(feats, dtype=np.int64), np.asarray(owners, dtype=np.int64), share_arr
+                    multi.extend([j] * n)
+                    multi_owner.extend(token_owner[i : i + n])
+            feats.append(np.array(multi, dtype=np.int64))
+            owners.append(np.array(multi_owner, dtype=np.int64))
+            shares.append(np.full(len(multi), 1.0 / n))
+        return spans, np.concatenate(feats), np.concatenate(owners), np.concatenate(shares)
 
     def _vector(self, feats: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Distinct features, each occurrence's position among them, counts, and TF-IDF values.
