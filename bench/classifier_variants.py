@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = sorted({r.source for r in rows})
     header = f"{'variant':<16}" + "".join(f"{s:>10}" for s in sources) + f"{'LOSO mean':>11}{'pooled':>9}"
     print(header, flush=True)
-    names = args.variants.split(",")
+    names = [n for n in args.variants.split(",") if n]
     groups: dict[tuple[Hyperparams, float, int], dict[str, Hyperparams]] = {}
     for name in names:
         params = VARIANTS[name]
