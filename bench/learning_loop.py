@@ -11,8 +11,12 @@ public model) plus the site's decisions. On "site future" it prints ROC AUC and 
   site       the site model alone
   appended   one public pipeline trained on public rows + the site's training decisions
 
-Run by hand (about 5-10 minutes on 2 busy cores with the defaults; the public data is subsampled per source):
-    .venv/bin/python bench/learning_loop.py [--history 2500] [--future 2000] [--public-per-source 3000]
+Run by hand (the public data is subsampled per source to keep it under about 12 minutes on 2 busy cores):
+    .venv/bin/python bench/learning_loop.py [--history 1500] [--future 1500] [--public-per-source 1000]
+
+Measured 2026-11-27 with the defaults (seed 0; 1,200 site training decisions, 300 held out; future 1,500 rows,
+36% positive), ROC AUC / ECE on site future: before 0.638 / 0.174, after (blend) 0.931 / 0.017, site alone
+0.928 / 0.030, appended 0.875 / 0.079. The public model is weak here partly because of the subsampling.
 """
 
 from __future__ import annotations
@@ -134,9 +138,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, default=SITE, help="the dataset playing the site")
     parser.add_argument("--public", type=Path, action="append", help="public datasets (default: the other five)")
-    parser.add_argument("--history", type=int, default=2500, help="site-history comments fed through the API")
-    parser.add_argument("--future", type=int, default=2000, help="site-future comments measured")
-    parser.add_argument("--public-per-source", type=int, default=3000, help="subsample cap per public source")
+    parser.add_argument("--history", type=int, default=1500, help="site-history comments fed through the API")
+    parser.add_argument("--future", type=int, default=1500, help="site-future comments measured")
+    parser.add_argument("--public-per-source", type=int, default=1000, help="subsample cap per public source")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     started = time.perf_counter()
