@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import platform
 import subprocess
@@ -258,12 +259,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default=0, type=int)
     parser.add_argument("--version", default=None, help="YYYY-MM-DD.N (default: next free one for today)")
     parser.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out evaluation")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=JSON", help="override a hyper-parameter, e.g. C=1.0"
+    )
     args = parser.parse_args(argv)
     if args.version is not None and not VERSION_RE.match(args.version):
         parser.error("--version must look like YYYY-MM-DD.N")
+    try:
+        overrides = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
+        params = Hyperparams.from_dict({**Hyperparams().as_dict(), **overrides})
+    except (ValueError, TypeError) as exc:
+        parser.error(f"bad --param: {exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
     try:
-        folder = train_model(args.data, args.out, seed=args.seed, version=args.version, loso=not args.no_loso)
+        folder = train_model(
+            args.data, args.out, seed=args.seed, version=args.version, params=params, loso=not args.no_loso
+        )
     except (ArtifactError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
