@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import limits, metrics, schema_check, security
@@ -19,6 +20,14 @@ from service.scoring import ScoringEngine
 from service.settings import database_url, load_settings, resolve_path, secret_key
 
 MAX_REQUEST_BYTES = 64 * 1024
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside the one writer; synchronous=FULL keeps every acknowledged commit on disk."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
 
 
 def _engine_options(url: str, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,6 +61,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     )
     db.init_app(app)
     migrate.init_app(app, db)
+    if url.startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     metrics.init_metrics(app)
     register_request_ids(app)
     security.init_security(app, settings)
@@ -73,6 +85,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
             schema_check.require_current_schema()
             # After a promotion and a restart, serve the registry's active model rather than the configured one.
             sync_engine(app.extensions["moderato.scoring"], background=False)
-            # Connections opened here must not be shared with forked gunicorn workers.
+            # Connections opened here must not be shared with forked gunicorn workers: return the session's
+            # connection to the pool first, then close them all.
+            db.session.remove()
             db.engine.dispose()
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +31,7 @@ _LINK = re.compile(
 )
 # A duplicate must have some substance: "Thanks!" posted twice by two readers is not a campaign.
 MIN_DUPLICATE_CHARACTERS = 20
+NEAR_DUPLICATE_WORDS = 10
 NEAR_DUPLICATE_BITS = 3
 
 
@@ -83,30 +84,32 @@ def count_links(text: str) -> int:
     return len(_LINK.findall(text))
 
 
-def _shingles(text: str) -> Iterable[str]:
-    words = re.findall(r"\w+", matching_form(text))
-    if len(words) < 3:
-        yield " ".join(words)
-        return
-    for index in range(len(words) - 2):
-        yield " ".join(words[index : index + 3])
-
-
 def fingerprint(text: str) -> str | None:
-    """A 64-bit SimHash of word trigrams (hex), or None for bodies too short to call a repeat."""
+    """A body's repeat fingerprint: a 64-bit SimHash of word trigrams for bodies of NEAR_DUPLICATE_WORDS words or
+    more ("s" + hex), an exact hash of the normalised words for shorter ones ("x" + hex, so short texts only match
+    exactly: a few shared trigrams would make "Comment 1 on the bridge" and "Comment 2 ..." look alike), and None
+    for bodies too short to call a repeat."""
     if len(re.sub(r"\W+", "", text)) < MIN_DUPLICATE_CHARACTERS:
         return None
+    words = re.findall(r"\w+", matching_form(text))
+    if len(words) < NEAR_DUPLICATE_WORDS:
+        return "x" + hashlib.blake2b(" ".join(words).encode(), digest_size=8).hexdigest()
     weights = [0] * 64
-    for shingle in _shingles(text):
+    for index in range(len(words) - 2):
+        shingle = " ".join(words[index : index + 3])
         value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
         for bit in range(64):
             weights[bit] += 1 if value >> bit & 1 else -1
-    return f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
+    return "s" + f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
 
 
 def is_near_duplicate(first: str, second: str) -> bool:
-    """Two fingerprints within a few bits of each other: the same text with small edits."""
-    return bin(int(first, 16) ^ int(second, 16)).count("1") <= NEAR_DUPLICATE_BITS
+    """Exact for short bodies; within a few SimHash bits (the same text with small edits) for longer ones."""
+    if first[0] != second[0]:
+        return False
+    if first[0] == "x":
+        return first == second
+    return bin(int(first[1:], 16) ^ int(second[1:], 16)).count("1") <= NEAR_DUPLICATE_BITS
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,12 @@ def make_app(database_url: str, tiny_model: Path) -> Iterator[Any]:
     yield build
     if built:
         _empty_tables(built[0])
+    for application in built:
+        # Close every pooled connection now: a pool dropped by the garbage collector leaves psycopg
+        # connections open (a ResourceWarning, which this suite treats as an error).
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -114,3 +114,12 @@ def test_rules_never_loosen_a_rejection() -> None:
 
 def test_no_rule_fires_on_an_ordinary_comment() -> None:
     assert apply_rules(Status.PUBLISHED, [], facts(), SETTINGS) == (Status.PUBLISHED, [])
+
+
+def test_short_bodies_repeat_only_when_exactly_the_same_words() -> None:
+    spam = fingerprint("Check out my channel for free gift cards!!")
+    again = fingerprint("check out my CHANNEL for free gift cards")
+    numbered = [fingerprint(f"Comment number {n} about the bridge.") for n in range(10)]
+    assert spam and again and is_near_duplicate(spam, again)
+    assert all(f is not None for f in numbered)
+    assert not any(is_near_duplicate(a, b) for i, a in enumerate(numbered) for b in numbered[i + 1 :] if a and b)
