@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 PUBLIC_LIMITS: tuple[tuple[str, str, str], ...] = (
     ("comments.create_comment", "comments_per_network", "network"),
     ("comments.create_comment", "comments_per_email", "email"),
+    # The no-JavaScript form on the demo article posts the same comments, so it gets the same limits.
+    ("pages.post_comment_form", "comments_per_network", "network"),
+    ("pages.post_comment_form", "comments_per_email", "email"),
     ("queue.report", "reports_per_network", "network"),
     ("comments.list_article_comments", "reads_per_network", "network"),
 )
@@ -62,8 +65,8 @@ def network_key() -> str:
 
 def email_key() -> str:
     """Limit key of the posted author e-mail address (case-insensitive), hashed."""
-    data = request.get_json(silent=True)
-    email = data.get("author_email") if isinstance(data, dict) else None
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = data.get("author_email") if data is not None and hasattr(data, "get") else None
     normalised = email.strip().lower() if isinstance(email, str) else ""
     return "email:" + keyed_hash(_secret(), "limit-email", normalised)[:32]
 

@@ -184,3 +184,15 @@ def test_proxy_hops_take_the_client_from_x_forwarded_for(make_app: Any) -> None:
     with app.app_context():
         stored = db.session.get(Comment, response.get_json()["id"])
         assert stored is not None and stored.ip_hash == keyed_hash("test-secret", "ip", network_of(reader))
+
+
+def test_the_no_javascript_form_shares_the_comment_limits(make_app: Any) -> None:
+    from tests.pages.test_article import _form
+
+    client = _limited_app(make_app, "memory").test_client()
+    address = _unique_network()
+    statuses = [
+        client.post("/demo/article", data=_form(client), environ_base={"REMOTE_ADDR": address}).status_code
+        for _ in range(4)
+    ]
+    assert all(status != 429 for status in statuses[:3]) and statuses[3] == 429

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from service import audit_log, auth, rule_preview
+from service import audit_log, auth, registry, rule_preview
 from service.auth import Principal, Role, require_role
 from service.context import active_policy, scoring_engine, settings
 from service.routes.moderate_pages import sign_in_page, signed_in
@@ -18,8 +16,6 @@ from service.schemas import StrictSchema
 from service.settings import resolve_path
 
 bp = Blueprint("admin_pages", __name__)
-
-MODEL_CARD_NAMES = ("model-card.json", "metadata.json")
 
 
 class RulePreviewIn(StrictSchema):
@@ -29,18 +25,19 @@ class RulePreviewIn(StrictSchema):
     days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=1, max=365))
 
 
-def model_cards() -> list[dict[str, Any]]:
-    """The model cards found next to the configured model (read-only; nothing is invented when none exist)."""
-    model_dir = resolve_path(settings()["model"]["path"])
-    cards = []
-    for root in (model_dir.parent,):
-        if not root.is_dir():
-            continue
-        for name in MODEL_CARD_NAMES:
-            for path in sorted(root.glob(f"*/{name}")) + sorted(root.glob(f"*/*/{name}")):
-                cards.append(_read_card(path))
-    unique = {card["path"]: card for card in cards if card is not None}
-    return sorted(unique.values(), key=lambda card: str(card["version"]), reverse=True)
+def model_versions() -> list[dict[str, Any]]:
+    """The registry's versions with their state and headline metrics (the configured model counts as active until a
+    promotion)."""
+    registry.ensure_active(resolve_path(settings()["model"]["path"]))
+    return [
+        {
+            "version": item.version,
+            "state": item.state,
+            "trained_at": item.created_at.isoformat(timespec="seconds"),
+            "metrics": _flat_metrics(item.metrics or {}),
+        }
+        for item in registry.registrations()
+    ]
 
 
 def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
@@ -57,23 +54,6 @@ def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> 
     return flat
 
 
-def _read_card(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    metrics = data.get("metrics")
-    flat = _flat_metrics(metrics if isinstance(metrics, dict) else {})
-    return {
-        "path": str(path.parent),
-        "version": data.get("version", path.parent.name),
-        "trained_at": data.get("trained_at") or data.get("created"),
-        "metrics": flat,
-    }
-
-
 def _page(caller: Principal, created: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     history, _ = audit_log.search(limit=20, action="policy.changed")
     return (
@@ -82,7 +62,7 @@ def _page(caller: Principal, created: dict[str, str] | None = None, status: int 
             principal=caller,
             policy=active_policy().document(),
             history=history,
-            models=model_cards(),
+            models=model_versions(),
             active_model=scoring_engine().model_version,
             tokens=auth.list_tokens(),
             roles=[str(role) for role in Role],
