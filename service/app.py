@@ -79,6 +79,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     app.extensions["moderato.scoring"] = ScoringEngine.load(
         resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]
     )
+    app.extensions["moderato.scoring"].observers.append(metrics.observe_scoring)
     register_model_sync(app, settings["model"]["refresh_seconds"])
     if check_schema:
         with app.app_context():

@@ -58,13 +58,17 @@ UNSCORED = Counter(
 bp = Blueprint("metrics", __name__)
 
 
-def record_submission(status: str, reason_codes: list[str], scored: bool, scoring_seconds: float) -> None:
-    """Count one accepted comment: its outcome, its reasons, and how scoring went."""
+def record_submission(status: str, reason_codes: list[str]) -> None:
+    """Count one accepted comment: its outcome and its reasons."""
     COMMENTS.labels(status=status).inc()
     for code in reason_codes:
         COMMENT_REASONS.labels(status=status, reason=code).inc()
+
+
+def observe_scoring(seconds: float, scored: bool) -> None:
+    """A ScoringEngine observer: the latency of each scoring call, and every comment that could not be scored."""
     if scored:
-        SCORING_LATENCY.observe(scoring_seconds)
+        SCORING_LATENCY.observe(seconds)
     else:
         UNSCORED.inc()
 

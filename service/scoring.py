@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ class ScoringEngine:
     shadow: Scorer | None = None
     failures: int = 0
     load_error: str | None = None
-    last_latency_seconds: float = 0.0
+    # Called after every scoring attempt with (seconds, scored?): metrics observe here, so the domain stays unaware.
+    observers: list[Callable[[float, bool], None]] = field(default_factory=list)
     _loading: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -47,18 +49,18 @@ class ScoringEngine:
 
     def score(self, text: str) -> Score | None:
         """Score one comment with the active model; None (never an exception) means "could not score"."""
-        if self.active is None:
-            self.failures += 1
-            return None
         started = time.perf_counter()
-        try:
-            result = self.active.score(text)
-        except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
-            logger.exception("scoring failed model=%s", self.active.model_version)
+        result: Score | None = None
+        if self.active is not None:
+            try:
+                result = self.active.score(text)
+            except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
+                logger.exception("scoring failed model=%s", self.active.model_version)
+        if result is None:
             self.failures += 1
-            return None
-        finally:
-            self.last_latency_seconds = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        for observe in self.observers:
+            observe(elapsed, result is not None)
         return result
 
     def sync(self, active: tuple[str, Path] | None, shadow: tuple[str, Path] | None, background: bool = True) -> None:

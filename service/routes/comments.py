@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import forms, limits, metrics, moderation
-from service.context import active_policy, scoring_engine, secret, settings
+from service import intake, moderation
 from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
 
 bp = Blueprint("comments", __name__)
@@ -15,27 +14,7 @@ bp = Blueprint("comments", __name__)
 @bp.post("/api/v1/comments")
 def create_comment() -> ResponseReturnValue:
     """Accept a reader comment, score it and publish, queue or hold it."""
-    payload = CommentIn().load(request.get_json())
-    # `client_ip` counts only from an integration token (limits.client_address checks); only its hash is stored.
-    payload.pop("client_ip", None)
-    payload["ip_hash"] = limits.client_ip_hash()
-    signals = forms.bot_signals(
-        payload.pop("website"), payload.pop("form_token"), secret(), settings()["web"]["min_seconds_to_submit"]
-    )
-    submission = moderation.submit_comment(
-        payload,
-        engine=scoring_engine(),
-        policy=active_policy(),
-        duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
-        bot_signals=signals,
-    )
-    engine = scoring_engine()
-    metrics.record_submission(
-        submission.comment.status,
-        [reason["code"] for reason in submission.comment.reasons],
-        submission.comment.score is not None,
-        engine.last_latency_seconds,
-    )
+    submission = intake.accept_comment(CommentIn().load(request.get_json()))
     body = CommentCreated().dump(
         {
             "id": submission.comment.id,

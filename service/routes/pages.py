@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from service import auth, forms, limits, moderation
-from service.context import active_policy, scoring_engine, secret, settings
+from service import auth, forms, intake, moderation
+from service.context import secret, settings
 from service.errors import ServiceError
 from service.schemas import CommentIn
 from service.status import Status
@@ -93,19 +93,7 @@ def post_comment_form() -> ResponseReturnValue:
     if not auth.csrf_valid(request.form.get("csrf_token")):
         return _render_article(400, values, {"_form": ["The form expired. Please send it again."]})
     try:
-        payload = CommentIn().load(_form_payload())
-        payload.pop("client_ip", None)
-        payload["ip_hash"] = limits.client_ip_hash()
-        signals = forms.bot_signals(
-            payload.pop("website"), payload.pop("form_token"), secret(), settings()["web"]["min_seconds_to_submit"]
-        )
-        submission = moderation.submit_comment(
-            payload,
-            engine=scoring_engine(),
-            policy=active_policy(),
-            duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
-            bot_signals=signals,
-        )
+        submission = intake.accept_comment(CommentIn().load(_form_payload()))
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_form": exc.messages}
         return _render_article(422, values, {key: list(value) for key, value in messages.items()})
