@@ -1,0 +1,56 @@
+"""POST /api/v1/score: one body or a batch, any valid token, nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+Tokens = dict[str, dict[str, str]]
+
+
+def score(client: FlaskClient, tokens: Tokens, payload: Any, role: str = "integration") -> Any:
+    return client.post("/api/v1/score", json=payload, headers=tokens[role])
+
+
+def test_single_body_gets_the_contract_shape(client: FlaskClient, tokens: Tokens) -> None:
+    body = "You are a complete idiot and a disgrace."
+    result = score(client, tokens, {"body": body}).get_json()
+    assert set(result) == {"score", "categories", "model_version", "explanation"}
+    assert 0.0 <= result["score"] <= 1.0 and set(result["categories"]) >= {"abuse", "spam"}
+    assert result["model_version"] == "2026-01-01.1"
+    for item in result["explanation"]:
+        assert body[item["start"] : item["end"]] == item["term"]
+
+
+def test_batch_scores_each_body_in_order_and_matches_single_scores(client: FlaskClient, tokens: Tokens) -> None:
+    bodies = ["Thanks for the clear report.", "Buy cheap watches at my shop now", "What a stupid idea"]
+    batch = score(client, tokens, {"bodies": bodies}).get_json()["items"]
+    singles = [score(client, tokens, {"body": b}).get_json()["score"] for b in bodies]
+    assert [item["score"] for item in batch] == pytest.approx(singles, abs=1e-12)
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin", "integration"])
+def test_any_valid_token_may_score(client: FlaskClient, tokens: Tokens, role: str) -> None:
+    assert score(client, tokens, {"body": "hello"}, role).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"body": "a", "bodies": ["b"]}, {"bodies": []}, {"bodies": ["x"] * 101}, {"body": "y" * 1501}, {"body": " "}],
+)
+def test_bad_score_requests_are_422(client: FlaskClient, tokens: Tokens, payload: Any) -> None:
+    response = score(client, tokens, payload)
+    assert response.status_code == 422 and response.get_json()["error"]["fields"]
+
+
+def test_scoring_stores_nothing(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+    from service.extensions import db
+    from service.records import Comment
+
+    score(client, tokens, {"bodies": ["one", "two"]})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Comment.id))) == 0
