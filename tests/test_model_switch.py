@@ -111,5 +111,6 @@ def test_promotion_and_rollback_reach_every_worker_without_a_failed_request(tmp_
     assert after_rollback == {"2026-01-01.1"}
     stale = [t - promoted_at for t, _, v in served if promoted_at <= t < rolled_back_at and v != "2026-01-02.1"]
     print(
-        f"\nhealth checks: {len(served)}, all 200; last answer from the old model {max(stale, default=0):.2f} s after promotion"
+        f"\nhealth checks: {len(served)}, all 200; "
+        f"last answer from the old model {max(stale, default=0):.2f} s after promotion"
     )
