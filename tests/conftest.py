@@ -67,6 +67,9 @@ def _overrides(url: str, model_path: Path, extra: dict[str, Any] | None = None) 
         "model": {"path": str(model_path), "fail_safe": False},
         "rate_limits": {"enabled": False},
         "logging": {"level": "WARNING"},
+        # The blind audit sample queues a random 2% by default; tests that assert an outcome need it off
+        # (the audit-sample tests switch it on explicitly).
+        "policy": {"audit_sample_rate": 0.0},
     }
     for section, values in (extra or {}).items():
         if isinstance(values, dict):
