@@ -1,4 +1,4 @@
-"""JSON log lines on stdout, each carrying the request id; comment text is never logged."""
+"""JSON log lines on stderr (stdout stays the output of CLI commands), each with the request id; never comment text."""
 
 from __future__ import annotations
 
@@ -30,16 +30,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str) -> None:
-    """One stdout handler with JSON lines, configured before the app logger is first used."""
+    """One stderr handler with JSON lines, configured before the app logger is first used."""
     logging.config.dictConfig(
         {
             "version": 1,
             "disable_existing_loggers": False,
             "formatters": {"json": {"()": JsonFormatter}},
             "handlers": {
-                "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+                "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
             },
-            "root": {"level": level, "handlers": ["stdout"]},
+            "root": {"level": level, "handlers": ["stderr"]},
         }
     )
 
