@@ -125,7 +125,10 @@ def decide(score: float | None, policy: Policy) -> tuple[Status, list[Reason]]:
 
 def current_policy(defaults: Mapping[str, Any]) -> Policy:
     """The newest stored policy version, or the configured defaults as version 0 before any change."""
-    latest = db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)).first()
+    # Two columns, not an ORM entity: this runs for every comment posted.
+    latest = db.session.execute(
+        select(PolicyVersion.id, PolicyVersion.document).order_by(PolicyVersion.id.desc()).limit(1)
+    ).first()
     if latest is None:
         return Policy.from_document(0, defaults)
     return Policy.from_document(latest.id, latest.document)

@@ -93,6 +93,18 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class BodyBand(db.Model):  # type: ignore[name-defined,misc]
+    """One band of a comment's body fingerprint: finding repeats is an index lookup, not a scan of recent comments."""
+
+    __tablename__ = "body_band"
+    __table_args__ = (Index("ix_body_band_band_created", "band", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    band: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     """One append-only line of who did what, when, from which state to which, and why."""
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from service.reasons import Reason, outcome_reason
 from service.status import Status
 from service.text import fold_for_matching
@@ -33,6 +35,8 @@ _LINK = re.compile(
 MIN_DUPLICATE_CHARACTERS = 20
 NEAR_DUPLICATE_WORDS = 10
 NEAR_DUPLICATE_BITS = 3
+BANDS = NEAR_DUPLICATE_BITS + 1
+_BIT_POSITIONS = np.arange(64, dtype=np.uint64)
 
 
 def stricter(current: Status, candidate: Status) -> Status:
@@ -84,6 +88,17 @@ def count_links(text: str) -> int:
     return len(_LINK.findall(text))
 
 
+def _simhash(shingles: list[str]) -> int:
+    hashes = np.array(
+        [int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big") for shingle in shingles],
+        dtype=np.uint64,
+    )
+    bits = (hashes[:, None] >> _BIT_POSITIONS) & np.uint64(1)
+    # A bit is set where more shingles have it set than not.
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(shingles)
+    return int(sum(1 << int(bit) for bit in np.flatnonzero(votes > 0)))
+
+
 def fingerprint(text: str) -> str | None:
     """A body's repeat fingerprint: a 64-bit SimHash of word trigrams for bodies of NEAR_DUPLICATE_WORDS words or
     more ("s" + hex), an exact hash of the normalised words for shorter ones ("x" + hex, so short texts only match
@@ -94,13 +109,18 @@ def fingerprint(text: str) -> str | None:
     words = re.findall(r"\w+", matching_form(text))
     if len(words) < NEAR_DUPLICATE_WORDS:
         return "x" + hashlib.blake2b(" ".join(words).encode(), digest_size=8).hexdigest()
-    weights = [0] * 64
-    for index in range(len(words) - 2):
-        shingle = " ".join(words[index : index + 3])
-        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    return "s" + f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
+    shingles = [" ".join(words[index : index + 3]) for index in range(len(words) - 2)]
+    return f"s{_simhash(shingles):016x}"
+
+
+def fingerprint_bands(body_fingerprint: str) -> list[str]:
+    """Index keys that every near duplicate shares at least one of: the SimHash cut into NEAR_DUPLICATE_BITS + 1
+    bands (pigeonhole: that many differing bits leave one band whole); an exact fingerprint is its own key."""
+    if body_fingerprint[0] == "x":
+        return [body_fingerprint]
+    digits = body_fingerprint[1:]
+    width = len(digits) // BANDS
+    return [f"{band}:{digits[band * width : (band + 1) * width]}" for band in range(BANDS)]
 
 
 def is_near_duplicate(first: str, second: str) -> bool:

@@ -123,3 +123,17 @@ def test_short_bodies_repeat_only_when_exactly_the_same_words() -> None:
     assert spam and again and is_near_duplicate(spam, again)
     assert all(f is not None for f in numbered)
     assert not any(is_near_duplicate(a, b) for i, a in enumerate(numbered) for b in numbered[i + 1 :] if a and b)
+
+
+def test_near_duplicates_always_share_a_fingerprint_band() -> None:
+    from service.rules import fingerprint_bands
+
+    base = "Earn 500 dollars a day working from home, visit my profile to find out how it works for you"
+    variants = [base, base + "!!", base.upper(), base.replace("500", "five hundred"), base + " today"]
+    prints = [f for f in (fingerprint(v) for v in variants) if f]
+    for first in prints:
+        for second in prints:
+            if is_near_duplicate(first, second):
+                assert set(fingerprint_bands(first)) & set(fingerprint_bands(second))
+    short = fingerprint("Check out my channel for gift cards")
+    assert short is not None and fingerprint_bands(short) == [short]
