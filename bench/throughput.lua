@@ -1,10 +1,14 @@
 -- wrk script of bench/throughput.py: replays prepared requests (one per line: METHOD<TAB>PATH<TAB>JSON BODY),
 -- counts statuses and Moderato outcomes, and prints one JSON line of results.
---   wrk -t2 -c16 -d10s -s bench/throughput.lua http://127.0.0.1:PORT -- requests.tsv
+--   wrk -t2 -c16 -d10s -s bench/throughput.lua http://127.0.0.1:PORT -- requests.tsv OFFSET THREADS
+-- Each run continues where the previous run of the same target stopped (OFFSET), and the threads take turns
+-- (stride THREADS), so no comment is sent twice until the list is used up: a replayed comment would be held
+-- as a repeat and stop measuring the normal path.
 
 local threads = {}
 local prepared = {}
 local position = 0
+local stride = 1
 ok, client_errors, server_errors = 0, 0, 0
 published, pending, rejected = 0, 0, 0
 
@@ -22,13 +26,14 @@ function init(args)
     end
     prepared[#prepared + 1] = wrk.format(method, path, headers, body)
   end
-  -- Threads start at different points of the list, so they don't send the same comment at the same moment.
-  position = math.floor((thread_number - 1) * #prepared / 8)
+  stride = tonumber(args[3] or "1")
+  position = tonumber(args[2] or "0") + thread_number - 1
 end
 
 function request()
-  position = position % #prepared + 1
-  return prepared[position]
+  local index = position % #prepared + 1
+  position = position + stride
+  return prepared[index]
 end
 
 function response(status, headers, body)

@@ -253,6 +253,8 @@ class Target:
     requests: Path
     server: subprocess.Popen[bytes]
     results: list[dict[str, float]] = field(default_factory=list)
+    # Requests of the list already used by earlier runs; the next run starts after them (see throughput.lua).
+    sent: int = 0
 
 
 def hello_server(port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -305,12 +307,22 @@ def newest_model() -> str:
 
 def wrk(target: Target, seconds: float, threads: int, connections: int) -> dict[str, float]:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
-    command += ["-s", str(BENCH / "throughput.lua"), target.url, "--", str(target.requests)]
+    command += [
+        "-s",
+        str(BENCH / "throughput.lua"),
+        target.url,
+        "--",
+        str(target.requests),
+        str(target.sent),
+        str(threads),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stdout}{done.stderr}")
     line = [row for row in done.stdout.splitlines() if row.startswith("{")][-1]
     raw = json.loads(line)
+    # Threads finish a few requests apart; the slack keeps the next run clear of every position this one used.
+    target.sent += int(raw["requests"]) + 100 * threads
     return {
         "rps": raw["requests"] / (raw["duration_us"] / 1e6),
         "p50": raw["p50_us"] / 1000,
