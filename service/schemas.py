@@ -18,6 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from service.reasons import REPORT_REASONS
 from service.text import BODY_LIMIT, forbidden_characters, normalise_text
 
 MISSING_MESSAGE = "Missing data for required field."
@@ -311,9 +312,7 @@ class HistoryOut(Schema):
 
 
 class ReportIn(StrictSchema):
-    reason = fields.String(
-        required=True, validate=validate.OneOf(["abuse", "spam", "off_topic", "personal_data", "other"])
-    )
+    reason = fields.String(required=True, validate=validate.OneOf(list(REPORT_REASONS)))
     text = NormalisedString(load_default=None, allow_newlines=True, validate=validate.Length(max=500))
 
 

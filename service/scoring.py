@@ -23,8 +23,6 @@ class ScoringEngine:
     active: Scorer | None
     fail_safe: bool = False
     shadow: Scorer | None = None
-    failures: int = 0
-    load_error: str | None = None
     # Called after every scoring attempt with (seconds, scored?): metrics observe here, so the domain stays unaware.
     observers: list[Callable[[float, bool], None]] = field(default_factory=list)
     _loading: set[str] = field(default_factory=set)
@@ -39,7 +37,7 @@ class ScoringEngine:
             if not fail_safe:
                 raise
             logger.error("model unavailable, fail-safe mode queues every comment path=%s error=%s", model_path, exc)
-            return cls(active=None, fail_safe=True, load_error=str(exc))
+            return cls(active=None, fail_safe=True)
         logger.info("model loaded version=%s path=%s", scorer.model_version, model_path)
         return cls(active=scorer, fail_safe=fail_safe)
 
@@ -56,8 +54,6 @@ class ScoringEngine:
                 result = self.active.score(text)
             except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
                 logger.exception("scoring failed model=%s", self.active.model_version)
-        if result is None:
-            self.failures += 1
         elapsed = time.perf_counter() - started
         for observe in self.observers:
             observe(elapsed, result is not None)
