@@ -7,7 +7,11 @@ bind = os.environ.get("MODERATO_BIND", "127.0.0.1:8000")
 # Scoring is CPU-bound and cheap; one worker per core plus one keeps a core busy while another waits on the DB.
 workers = int(os.environ.get("MODERATO_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("MODERATO_THREADS", "4"))
+# One request per worker at a time: posts are CPU-bound (scoring) and SQLite serialises writers, so more threads
+# only contend for the GIL and the write lock. Measured with bench/throughput.py (2 workers, concurrency 16):
+# SQLite 302 req/s, p99 95 ms with 1 thread vs 202 req/s, p99 498 ms with 2 and 194 req/s, p99 871 ms with 4;
+# PostgreSQL about the same (169 vs 167 vs 132 req/s). gthread still handles keep-alive connections.
+threads = int(os.environ.get("MODERATO_THREADS", "1"))
 # Load the app (and the classifier) in the master, so workers share the model pages copy-on-write.
 preload_app = True
 timeout = 30
