@@ -7,6 +7,7 @@ PostgreSQL, restart the database mid-load; then check every 201 is stored with i
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import signal
@@ -40,7 +41,8 @@ def post(url: str, n: int) -> tuple[int, int | None, str | None]:
             return response.status, int(body["id"]), str(body["status"])
     except urllib.error.HTTPError as exc:
         return exc.code, None, None
-    except OSError:
+    except (OSError, http.client.HTTPException):
+        # The connection died (a killed worker), possibly mid-response: the reader got no acknowledgement.
         return 0, None, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -37,7 +38,8 @@ def _post(url: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any] | None
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as exc:
         return exc.code, None
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
+        # A killed worker may cut the connection mid-response: no acknowledgement reached the client.
         return 0, None
 
 
