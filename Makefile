@@ -44,9 +44,11 @@ check: test
 migrate: install
 	$(BIN)/moderato db upgrade
 
+# A local demo over plain HTTP: browsers other than Chrome drop Secure cookies there, which would make the moderator
+# sign-in look broken. Production (Docker, `moderato serve`) keeps the default, secure cookies.
 run: migrate
 	@echo "Moderato on http://$(HOST):$(PORT)/  (demo article: http://$(HOST):$(PORT)/demo/article)"
-	$(BIN)/moderato serve --bind $(HOST):$(PORT)
+	MODERATO_WEB_SECURE_COOKIES=false $(BIN)/moderato serve --bind $(HOST):$(PORT)
 
 dev: migrate
 	$(BIN)/moderato dev --port $(PORT)
