@@ -7,7 +7,6 @@ import binascii
 import json
 import logging
 import random
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,9 +80,10 @@ def _prior_comments_by(email: str) -> int:
 
 
 def _campaign_for(duplicate: Comment) -> str:
-    """Group repeats under one campaign id, so a flood is one card in the queue."""
+    """Group repeats under one campaign id, so a flood is one card in the queue. The id is named after the first
+    comment of the flood, so two repeats arriving at the same moment still pick the same campaign."""
     if duplicate.campaign_id is None:
-        duplicate.campaign_id = uuid.uuid4().hex
+        duplicate.campaign_id = f"campaign-{duplicate.id}"
     return duplicate.campaign_id
 
 
