@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from flask import current_app
 
-from service.policy import Policy, current_policy
+from service.policy import Policy, PolicyMemo, current_policy
 from service.scoring import ScoringEngine
 
 
@@ -22,7 +22,8 @@ def scoring_engine() -> ScoringEngine:
 
 def active_policy() -> Policy:
     """The policy version in force now."""
-    return current_policy(settings()["policy"])
+    memo = current_app.extensions.setdefault("moderato.policy_memo", PolicyMemo())
+    return current_policy(settings()["policy"], memo)
 
 
 def secret() -> str:

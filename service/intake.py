@@ -24,5 +24,5 @@ def accept_comment(payload: dict[str, Any]) -> Submission:
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
         bot_signals=signals,
     )
-    metrics.record_submission(submission.comment.status, [reason["code"] for reason in submission.comment.reasons])
+    metrics.record_submission(submission.status, [reason["code"] for reason in submission.reasons])
     return submission

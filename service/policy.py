@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from service import audit
 from service.extensions import db
@@ -123,15 +123,35 @@ def decide(score: float | None, policy: Policy) -> tuple[Status, list[Reason]]:
     return Status.PENDING, [outcome_reason("score_borderline")]
 
 
-def current_policy(defaults: Mapping[str, Any]) -> Policy:
-    """The newest stored policy version, or the configured defaults as version 0 before any change."""
-    # Two columns, not an ORM entity: this runs for every comment posted.
-    latest = db.session.execute(
-        select(PolicyVersion.id, PolicyVersion.document).order_by(PolicyVersion.id.desc()).limit(1)
-    ).first()
-    if latest is None:
-        return Policy.from_document(0, defaults)
-    return Policy.from_document(latest.id, latest.document)
+_LATEST_VERSION = select(func.max(PolicyVersion.id))
+_DOCUMENT_OF_VERSION = select(PolicyVersion.document).where(PolicyVersion.id == bindparam("version"))
+
+
+def current_policy(defaults: Mapping[str, Any], parsed: PolicyMemo | None = None) -> Policy:
+    """The newest stored policy version, or the configured defaults as version 0 before any change. With a memo,
+    a version already parsed is not read again: stored versions never change, so one indexed max(id) per call
+    tells whether the memo is still the policy in force."""
+    connection = db.session.connection()
+    latest = connection.execute(_LATEST_VERSION).scalar()
+    version = 0 if latest is None else int(latest)
+    if parsed is not None and parsed.policy is not None and parsed.policy.version == version:
+        return parsed.policy
+    if version == 0:
+        policy = Policy.from_document(0, defaults)
+    else:
+        policy = Policy.from_document(
+            version, connection.execute(_DOCUMENT_OF_VERSION, {"version": version}).scalar_one()
+        )
+    if parsed is not None:
+        parsed.policy = policy
+    return policy
+
+
+class PolicyMemo:
+    """The last policy version a process parsed (one per app)."""
+
+    def __init__(self) -> None:
+        self.policy: Policy | None = None
 
 
 def change_policy(changes: Mapping[str, Any], actor: str, defaults: Mapping[str, Any]) -> Policy:

@@ -100,7 +100,7 @@ def post_comment_form() -> ResponseReturnValue:
     except ServiceError as exc:
         fields = {key: list(value) for key, value in exc.fields.items()} or {"_form": [exc.message]}
         return _render_article(exc.status, values, fields)
-    status = Status(submission.comment.status)
+    status = submission.status
     outcome = {
         "status": str(status),
         "title": OUTCOME_TITLES[status],
