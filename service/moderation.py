@@ -23,6 +23,7 @@ from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
 from service.scoring import ScoringEngine
 from service.status import Status
+from service.write_lock import serialised_writes
 
 logger = logging.getLogger(__name__)
 # Audit sampling needs fair coin flips, not secrets; a module-level generator keeps it cheap.
@@ -189,31 +190,34 @@ def submit_comment(
         "automatic_status": str(automatic_status) if automatic_status is not None else None,
         "audit_sample": automatic_status is not None,
         "body_fingerprint": body_fingerprint,
-        "campaign_id": _campaign_for(duplicate) if duplicate is not None else None,
+        "campaign_id": None,
         "ip_hash": payload.get("ip_hash"),
         "shadow_score": shadow.probability if shadow else None,
         "shadow_model_version": shadow.model_version if shadow else None,
         "created_at": now,
         "updated_at": now,
     }
-    comment_id = _store(values, rules.fingerprint_bands(body_fingerprint) if body_fingerprint else [])
-    audit.record_now(
-        "system",
-        "comment.submitted",
-        comment_id=comment_id,
-        to_status=status,
-        reason=",".join(r["code"] for r in reasons) or None,
-        data={
-            "score": values["score"],
-            "model_version": values["model_version"],
-            "policy_version": policy.version,
-            "reasons": [r["code"] for r in machine_reasons],
-            "automatic_status": str(machine_status),
-            "audit_sample": values["audit_sample"],
-            "campaign_id": values["campaign_id"],
-        },
-    )
-    db.session.commit()
+    with serialised_writes(db.engine):
+        if duplicate is not None:
+            values["campaign_id"] = _campaign_for(duplicate)
+        comment_id = _store(values, rules.fingerprint_bands(body_fingerprint) if body_fingerprint else [])
+        audit.record_now(
+            "system",
+            "comment.submitted",
+            comment_id=comment_id,
+            to_status=status,
+            reason=",".join(r["code"] for r in reasons) or None,
+            data={
+                "score": values["score"],
+                "model_version": values["model_version"],
+                "policy_version": policy.version,
+                "reasons": [r["code"] for r in machine_reasons],
+                "automatic_status": str(machine_status),
+                "audit_sample": values["audit_sample"],
+                "campaign_id": values["campaign_id"],
+            },
+        )
+        db.session.commit()
     logger.info(
         "comment moderated id=%s status=%s p=%s model=%s policy=%s",
         comment_id,
