@@ -1,4 +1,5 @@
-"""The append-only audit log: the only writer of AuditEvent, and it only ever inserts."""
+"""The append-only audit log: what an event holds, and its writer. Events are only ever inserted: here, and for the
+submission of a comment by service.comment_store, in the same statement as the comment itself."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 
 from service.extensions import db
-from service.records import AuditEvent, utcnow
+from service.records import AuditEvent
 
 AUDIT_TABLE = cast(Table, AuditEvent.__table__)
 INSERT_EVENT = insert(AUDIT_TABLE)  # built once, compiled once per process
 
 
-def _event_values(
+def event_values(
     actor: str,
     action: str,
     *,
@@ -24,6 +25,7 @@ def _event_values(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The columns of one event, as record() stores them."""
     return {
         "actor": actor,
         "action": action,
@@ -38,12 +40,6 @@ def _event_values(
 
 def record(actor: str, action: str, **details: Any) -> AuditEvent:
     """Add one event to the current transaction; the use case that caused it commits both together."""
-    event = AuditEvent(**_event_values(actor, action, **details))
+    event = AuditEvent(**event_values(actor, action, **details))
     db.session.add(event)
     return event
-
-
-def record_now(actor: str, action: str, **details: Any) -> None:
-    """The same event as record(), written at once by one Core INSERT in the session's transaction: for the
-    per-comment hot path, where the ORM unit of work costs more than the insert itself."""
-    db.session.connection().execute(INSERT_EVENT, {"created_at": utcnow(), **_event_values(actor, action, **details)})

@@ -11,11 +11,11 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select, union_all, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all, update
 
-from service import audit, rules
+from service import audit, comment_store, rules
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
 from service.policy import Policy, decide
@@ -29,11 +29,6 @@ logger = logging.getLogger(__name__)
 # Audit sampling needs fair coin flips, not secrets; a module-level generator keeps it cheap.
 _random = random.Random()
 CANDIDATES_PER_BAND = 20
-COMMENT_TABLE = cast(Table, Comment.__table__)
-BODY_BAND_TABLE = cast(Table, BodyBand.__table__)
-# Statements built once: SQLAlchemy then compiles each once per process, not per post.
-INSERT_COMMENT = insert(COMMENT_TABLE)
-INSERT_BAND = insert(BODY_BAND_TABLE)
 
 STATUS_MESSAGES = {
     Status.PUBLISHED: "Your comment is published.",
@@ -122,8 +117,8 @@ def _campaign_for(repeat: Repeat) -> str:
         return repeat.campaign_id
     campaign_id = f"campaign-{repeat.comment_id}"
     db.session.connection().execute(
-        update(COMMENT_TABLE)
-        .where(COMMENT_TABLE.c.id == repeat.comment_id, COMMENT_TABLE.c.campaign_id.is_(None))
+        update(comment_store.COMMENT_TABLE)
+        .where(Comment.id == repeat.comment_id, Comment.campaign_id.is_(None))
         .values(campaign_id=campaign_id, updated_at=utcnow())
     )
     return campaign_id
@@ -194,17 +189,16 @@ def submit_comment(
         "ip_hash": payload.get("ip_hash"),
         "shadow_score": shadow.probability if shadow else None,
         "shadow_model_version": shadow.model_version if shadow else None,
+        "excluded_from_training": False,
         "created_at": now,
         "updated_at": now,
     }
     with serialised_writes(db.engine):
         if duplicate is not None:
             values["campaign_id"] = _campaign_for(duplicate)
-        comment_id = _store(values, rules.fingerprint_bands(body_fingerprint) if body_fingerprint else [])
-        audit.record_now(
+        event = audit.event_values(
             "system",
             "comment.submitted",
-            comment_id=comment_id,
             to_status=status,
             reason=",".join(r["code"] for r in reasons) or None,
             data={
@@ -217,6 +211,8 @@ def submit_comment(
                 "campaign_id": values["campaign_id"],
             },
         )
+        bands = rules.fingerprint_bands(body_fingerprint) if body_fingerprint else []
+        comment_id = comment_store.insert_comment(values, bands, {**event, "created_at": now})
         db.session.commit()
     logger.info(
         "comment moderated id=%s status=%s p=%s model=%s policy=%s",
@@ -234,20 +230,6 @@ def submit_comment(
         message=STATUS_MESSAGES[status],
         public_reasons=public_reasons,
     )
-
-
-def _store(values: Mapping[str, Any], bands: Sequence[str]) -> int:
-    """Insert the comment and its fingerprint bands in the session's transaction; return the new id. Core inserts:
-    for the one write every reader's post makes, the ORM unit of work cost more than the inserts themselves."""
-    connection = db.session.connection()
-    inserted = connection.execute(INSERT_COMMENT, values).inserted_primary_key
-    comment_id = int(inserted[0]) if inserted else 0
-    if bands:
-        connection.execute(
-            INSERT_BAND,
-            [{"comment_id": comment_id, "band": band, "created_at": values["created_at"]} for band in bands],
-        )
-    return comment_id
 
 
 def _encode_cursor(created_at: datetime, comment_id: int) -> str:
