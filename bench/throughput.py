@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -478,7 +479,9 @@ def ratios(targets: dict[str, Target]) -> str:
     rows = [f"{'ratio (median of per-round ratios)':<40} {'value':>7} {'target':>8}  verdict", "-" * 66]
 
     def ratio(top: Target, bottom: Target) -> float:
-        return statistics.median(t["rps"] / b["rps"] for t, b in zip(top.results, bottom.results, strict=True))
+        # A round where the baseline served nothing (it crashed) has no ratio; it shows as 0 req/s in the table.
+        pairs = [t["rps"] / b["rps"] for t, b in zip(top.results, bottom.results, strict=True) if b["rps"] > 0]
+        return statistics.median(pairs) if pairs else math.nan
 
     checks: list[tuple[str, Callable[[], float], float, bool]] = []
     for key in (k for k in targets if k.startswith("b")):
