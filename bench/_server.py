@@ -75,7 +75,9 @@ def moderato_server(env: Mapping[str, str], port: int, workers: int = 2) -> subp
 
 def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
     """The gunicorn master's worker processes."""
-    return [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    # Children are listed per thread of the parent, and gunicorn's master forks from more than its main thread.
+    tasks = Path(f"/proc/{server.pid}/task")
+    return [int(pid) for children in tasks.glob("*/children") for pid in children.read_text().split()]
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -19,9 +19,8 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from _server import MODERATO, free_port, moderato_env, wait_ready
+from _server import MODERATO, free_port, moderato_env, wait_ready, worker_pids
 from sqlalchemy import create_engine, text
 
 
@@ -65,8 +64,8 @@ def run(label: str, database: str, model: str, posts: int, restart_db: bool) -> 
             futures = [pool.submit(post, url, n) for n in range(posts)]
             while sum(f.done() for f in futures) < posts // 4:
                 time.sleep(0.01)
-            workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-            os.kill(int(workers[0]), signal.SIGKILL)
+            workers = worker_pids(server)
+            os.kill(workers[0], signal.SIGKILL)
             events.append(f"killed worker {workers[0]}")
             if restart_db:
                 while sum(f.done() for f in futures) < posts // 2:

@@ -44,8 +44,10 @@ def _post(url: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any] | None
 
 
 def _worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children")
-    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    # Children are listed per thread of the parent, and gunicorn's master forks from more than its main thread.
+    return [
+        int(pid) for children in Path(f"/proc/{master}/task").glob("*/children") for pid in children.read_text().split()
+    ]
 
 
 def test_killing_a_worker_mid_load_loses_no_acknowledged_comment(tmp_path: Path, tiny_model: Path) -> None:

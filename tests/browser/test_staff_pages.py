@@ -103,19 +103,20 @@ def test_keyboard_reject_with_reason_picker_note_help_and_admin_undo(page: objec
     keyboard.press("Escape")
     keyboard.press("j")
     second = page.locator(f"#item-{ids[1]}")  # type: ignore[attr-defined]
-    assert "current" in (second.get_attribute("class") or "")
+    # Waiting selectors, not a read right after the key press: the page script updates the card after the event.
+    page.locator(f"#item-{ids[1]}.current").wait_for()  # type: ignore[attr-defined]
     keyboard.press("r")
     page.locator("[data-reject-dialog]").wait_for()  # type: ignore[attr-defined]
     keyboard.press("4")
     screenshot(page, "moderate-reject-picker", full_page=False)
     keyboard.press("Enter")
     page.locator(f"#item-{ids[1]}.decided").wait_for()  # type: ignore[attr-defined]
-    assert "Rejected (spam)" in second.locator("[data-result]").inner_text()
+    second.locator("[data-result]", has_text="Rejected (spam)").wait_for()
     client = live_server.app.test_client()
     assert client.get(f"/api/v1/comments/{ids[1]}/history", headers=admin).get_json()["items"][-1]["reason"] == "spam"
     keyboard.press("u")
     page.locator(f"#item-{ids[1]}:not(.decided)").wait_for()  # type: ignore[attr-defined]
-    assert "back to pending" in second.locator("[data-result]").inner_text()
+    second.locator("[data-result]", has_text="back to pending").wait_for()
     keyboard.press("n")
     page.fill("#note-text", "Checked with the news desk.")  # type: ignore[attr-defined]
     page.click("[data-note-dialog] button[value=save]")  # type: ignore[attr-defined]
