@@ -20,10 +20,23 @@ def scoring_engine() -> ScoringEngine:
     return cast(ScoringEngine, current_app.extensions["moderato.scoring"])
 
 
+# How long a comment may be decided by the policy this worker last read: a change made in another worker or host
+# applies within this time (in this worker at once). Saves a database round trip on every comment posted.
+INTAKE_POLICY_MAX_AGE_SECONDS = 1.0
+
+
+def _policy_memo() -> PolicyMemo:
+    return cast(PolicyMemo, current_app.extensions.setdefault("moderato.policy_memo", PolicyMemo()))
+
+
 def active_policy() -> Policy:
-    """The policy version in force now."""
-    memo = current_app.extensions.setdefault("moderato.policy_memo", PolicyMemo())
-    return current_policy(settings()["policy"], memo)
+    """The policy version in force now (what admins and moderators see, read from the database every time)."""
+    return current_policy(settings()["policy"], _policy_memo())
+
+
+def intake_policy() -> Policy:
+    """The policy that decides a reader's comment: at most INTAKE_POLICY_MAX_AGE_SECONDS old."""
+    return current_policy(settings()["policy"], _policy_memo(), INTAKE_POLICY_MAX_AGE_SECONDS)
 
 
 def secret() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service import forms, limits, metrics, moderation
-from service.context import active_policy, scoring_engine, secret, settings
+from service.context import intake_policy, scoring_engine, secret, settings
 from service.moderation import Submission
 
 
@@ -20,7 +20,7 @@ def accept_comment(payload: dict[str, Any]) -> Submission:
     submission = moderation.submit_comment(
         payload,
         engine=scoring_engine(),
-        policy=active_policy(),
+        policy=intake_policy(),
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
         bot_signals=signals,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,31 +130,67 @@ _LATEST_VERSION = select(func.max(PolicyVersion.id))
 _DOCUMENT_OF_VERSION = select(PolicyVersion.document).where(PolicyVersion.id == bindparam("version"))
 
 
-def current_policy(defaults: Mapping[str, Any], parsed: PolicyMemo | None = None) -> Policy:
-    """The newest stored policy version, or the configured defaults as version 0 before any change. With a memo,
-    a version already parsed is not read again: stored versions never change, so one indexed max(id) per call
-    tells whether the memo is still the policy in force."""
+def current_policy(defaults: Mapping[str, Any], memo: PolicyMemo | None = None, max_age_seconds: float = 0.0) -> Policy:
+    """The newest stored policy version, or the configured defaults as version 0 before any change.
+
+    With a memo, a version already parsed is not parsed again (stored versions never change), and one indexed
+    max(id) tells whether it is still the one in force. With `max_age_seconds` as well, the memo answers without the
+    database for that long after the database last confirmed it, unless this process changed the policy since: a
+    change made by another worker or host then applies within `max_age_seconds`."""
+    if memo is not None and memo.fresh(max_age_seconds):
+        assert memo.policy is not None
+        return memo.policy
+    changes_seen = _local_changes.count
     connection = db.session.connection()
     latest = connection.execute(_LATEST_VERSION).scalar()
     version = 0 if latest is None else int(latest)
-    if parsed is not None and parsed.policy is not None and parsed.policy.version == version:
-        return parsed.policy
-    if version == 0:
+    if memo is not None and memo.policy is not None and memo.policy.version == version:
+        policy = memo.policy
+    elif version == 0:
         policy = Policy.from_document(0, defaults)
     else:
-        policy = Policy.from_document(
-            version, connection.execute(_DOCUMENT_OF_VERSION, {"version": version}).scalar_one()
-        )
-    if parsed is not None:
-        parsed.policy = policy
+        document = connection.execute(_DOCUMENT_OF_VERSION, {"version": version}).scalar_one()
+        policy = Policy.from_document(version, document)
+    if memo is not None:
+        memo.remember(policy, changes_seen)
     return policy
 
 
-class PolicyMemo:
-    """The last policy version a process parsed (one per app)."""
+class _ChangeCounter:
+    """Policy changes committed by this process: a memo that has not seen the latest one is stale at once."""
 
     def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def increment(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+_local_changes = _ChangeCounter()
+
+
+class PolicyMemo:
+    """The last policy version a process parsed (one per app), and when the database last confirmed it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.policy: Policy | None = None
+        self._clock = clock
+        self._confirmed_at = -math.inf
+        self._changes_seen = -1
+
+    def remember(self, policy: Policy, changes_seen: int) -> None:
+        self.policy = policy
+        self._confirmed_at = self._clock()
+        self._changes_seen = changes_seen
+
+    def fresh(self, max_age_seconds: float) -> bool:
+        return (
+            self.policy is not None
+            and self._changes_seen == _local_changes.count
+            and self._clock() - self._confirmed_at < max_age_seconds
+        )
 
 
 def change_policy(changes: Mapping[str, Any], actor: str, defaults: Mapping[str, Any]) -> Policy:
@@ -171,4 +210,5 @@ def change_policy(changes: Mapping[str, Any], actor: str, defaults: Mapping[str,
         actor, "policy.changed", subject=f"policy:{record.id}", data={"version": record.id, "changes": changed}
     )
     db.session.commit()
+    _local_changes.increment()
     return Policy.from_document(record.id, merged)

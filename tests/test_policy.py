@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 
 from service.policy import Policy, decide
 from service.status import Status
@@ -45,3 +46,32 @@ def test_outcome_rule(score: float | None, high_band: str, status: Status, reaso
 def test_unscored_is_never_published_even_with_publish_everything() -> None:
     policy = Policy.from_document(1, {**BASE, "publish_below": 1.0, "reject_at": 1.0})
     assert decide(None, policy)[0] == Status.PENDING
+
+
+def test_intake_policy_memo_skips_the_database_until_it_is_too_old_or_this_process_changed_the_policy(
+    app: Flask,
+) -> None:
+    from service.extensions import db
+    from service.policy import PolicyMemo, change_policy, current_policy
+    from service.records import PolicyVersion
+
+    now = [100.0]
+    memo = PolicyMemo(clock=lambda: now[0])
+    defaults = app.config["MODERATO"]["policy"]
+    with app.app_context():
+        assert current_policy(defaults, memo, max_age_seconds=1.0).version == 0
+        # Another worker or host stores a new version: this worker decides by its memo for up to a second...
+        document = {**current_policy(defaults).document(), "publish_below": 0.05}
+        document.pop("version")
+        db.session.add(PolicyVersion(document=document, created_by="another-host"))
+        db.session.commit()
+        assert current_policy(defaults, memo, max_age_seconds=1.0).version == 0
+        # ...while what admins see is read from the database every time.
+        from_elsewhere = current_policy(defaults)
+        assert from_elsewhere.version > 0 and from_elsewhere.publish_below == 0.05
+        now[0] += 1.5
+        assert current_policy(defaults, memo, max_age_seconds=1.0).version == from_elsewhere.version
+        # A change made by this process applies at once, however fresh the memo.
+        changed = change_policy({"publish_below": 0.07}, "test", defaults)
+        in_force = current_policy(defaults, memo, max_age_seconds=1.0)
+        assert in_force.version == changed.version and in_force.publish_below == 0.07
