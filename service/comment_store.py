@@ -8,7 +8,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, String, Table, TextClause, bindparam, insert, text
+from sqlalchemy import Connection, Integer, String, Table, TextClause, bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from service.audit import AUDIT_TABLE, INSERT_EVENT
@@ -20,22 +20,39 @@ BODY_BAND_TABLE = cast(Table, BodyBand.__table__)
 # Statements built once: SQLAlchemy then compiles each once per process, not per post.
 INSERT_COMMENT = insert(COMMENT_TABLE)
 INSERT_BAND = insert(BODY_BAND_TABLE)
+MARK_CAMPAIGN = (
+    update(COMMENT_TABLE)
+    .where(COMMENT_TABLE.c.id == bindparam("repeat_of"), COMMENT_TABLE.c.campaign_id.is_(None))
+    .values(campaign_id=bindparam("campaign_id"), updated_at=bindparam("now"))
+)
 
 
-def insert_comment(values: Mapping[str, Any], bands: Sequence[str], event: Mapping[str, Any]) -> int:
+def insert_comment(
+    values: Mapping[str, Any], bands: Sequence[str], event: Mapping[str, Any], mark_campaign_on: int | None = None
+) -> int:
     """Insert the comment (`values`: its columns, `created_at` included), its fingerprint `bands` and its audit
-    `event` (audit columns but `comment_id`) in the session's transaction; return the new comment's id."""
+    `event` (audit columns but `comment_id`), and give the earlier comment `mark_campaign_on` the new comment's
+    campaign id if it has none yet; all in one transaction. Return the new comment's id."""
     connection = db.session.connection()
     event = {column: value for column, value in event.items() if column != "comment_id"}  # not known yet
     if connection.dialect.name == "postgresql":
-        return _insert_in_one_statement(connection, values, bands, event)
-    return _insert_one_by_one(connection, values, bands, event)
+        return _insert_in_one_statement(connection, values, bands, event, mark_campaign_on)
+    return _insert_one_by_one(connection, values, bands, event, mark_campaign_on)
 
 
 def _insert_one_by_one(
-    connection: Connection, values: Mapping[str, Any], bands: Sequence[str], event: Mapping[str, Any]
+    connection: Connection,
+    values: Mapping[str, Any],
+    bands: Sequence[str],
+    event: Mapping[str, Any],
+    mark_campaign_on: int | None,
 ) -> int:
     # SQLite runs in-process: a round trip is a function call, and it has no data-modifying CTEs.
+    if mark_campaign_on is not None:
+        connection.execute(
+            MARK_CAMPAIGN,
+            {"repeat_of": mark_campaign_on, "campaign_id": values["campaign_id"], "now": values["created_at"]},
+        )
     inserted = connection.execute(INSERT_COMMENT, values).inserted_primary_key
     comment_id = int(inserted[0]) if inserted else 0
     if bands:
@@ -48,13 +65,19 @@ def _insert_one_by_one(
 
 
 def _insert_in_one_statement(
-    connection: Connection, values: Mapping[str, Any], bands: Sequence[str], event: Mapping[str, Any]
+    connection: Connection,
+    values: Mapping[str, Any],
+    bands: Sequence[str],
+    event: Mapping[str, Any],
+    mark_campaign_on: int | None,
 ) -> int:
-    # PostgreSQL: one round trip instead of three, with data-modifying CTEs that share the new comment's id.
+    # PostgreSQL: one round trip instead of four, with data-modifying CTEs that share the new comment's id. One
+    # statement is atomic by itself, so it needs no transaction around it (see begin_post).
     statement = _one_statement(tuple(values), tuple(event))
     parameters = {f"comment_{key}": value for key, value in values.items()}
     parameters.update({f"event_{key}": value for key, value in event.items()})
     parameters["bands"] = list(bands)
+    parameters["repeat_of"] = mark_campaign_on
     return int(connection.execute(statement, parameters).scalar_one())
 
 
@@ -71,6 +94,9 @@ def _one_statement(comment_columns: tuple[str, ...], event_columns: tuple[str, .
             INSERT INTO body_band (comment_id, band, created_at)
             SELECT new_comment.id, band, new_comment.created_at
             FROM new_comment, unnest(CAST(:bands AS VARCHAR[])) AS band
+        ), marked_campaign AS (
+            UPDATE comment SET campaign_id = :comment_campaign_id, updated_at = :comment_created_at
+            WHERE id = :repeat_of AND campaign_id IS NULL
         ), new_event AS (
             INSERT INTO audit_event (comment_id, {", ".join(event_columns)})
             VALUES ((SELECT id FROM new_comment), {", ".join(f":event_{column}" for column in event_columns)})
@@ -81,4 +107,5 @@ def _one_statement(comment_columns: tuple[str, ...], event_columns: tuple[str, .
         *(bindparam(f"comment_{column}", type_=COMMENT_TABLE.c[column].type) for column in comment_columns),
         *(bindparam(f"event_{column}", type_=AUDIT_TABLE.c[column].type) for column in event_columns),
         bindparam("bands", type_=ARRAY(String)),
+        bindparam("repeat_of", type_=Integer()),
     )

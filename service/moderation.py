@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 
 from service import audit, comment_store, rules
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
@@ -110,18 +110,13 @@ def _prior_comments_by(email: str) -> int:
     return db.session.scalar(select(func.count(Comment.id)).where(Comment.author_email == email)) or 0
 
 
-def _campaign_for(repeat: Repeat) -> str:
-    """Group repeats under one campaign id, so a flood is one card in the queue. The id is named after the first
-    comment of the flood, so two repeats arriving at the same moment still pick the same campaign."""
+def _campaign_for(repeat: Repeat) -> tuple[str, int | None]:
+    """Group repeats under one campaign id, so a flood is one card in the queue: the id, and the earlier comment to
+    mark with it when it has none yet. The id is named after the first comment of the flood, so two repeats arriving
+    at the same moment still pick the same campaign."""
     if repeat.campaign_id is not None:
-        return repeat.campaign_id
-    campaign_id = f"campaign-{repeat.comment_id}"
-    db.session.connection().execute(
-        update(comment_store.COMMENT_TABLE)
-        .where(Comment.id == repeat.comment_id, Comment.campaign_id.is_(None))
-        .values(campaign_id=campaign_id, updated_at=utcnow())
-    )
-    return campaign_id
+        return repeat.campaign_id, None
+    return f"campaign-{repeat.comment_id}", repeat.comment_id
 
 
 def _blind_audit_sample(
@@ -193,26 +188,27 @@ def submit_comment(
         "created_at": now,
         "updated_at": now,
     }
+    mark_campaign_on = None
+    if duplicate is not None:
+        values["campaign_id"], mark_campaign_on = _campaign_for(duplicate)
+    event = audit.event_values(
+        "system",
+        "comment.submitted",
+        to_status=status,
+        reason=",".join(r["code"] for r in reasons) or None,
+        data={
+            "score": values["score"],
+            "model_version": values["model_version"],
+            "policy_version": policy.version,
+            "reasons": [r["code"] for r in machine_reasons],
+            "automatic_status": str(machine_status),
+            "audit_sample": values["audit_sample"],
+            "campaign_id": values["campaign_id"],
+        },
+    )
+    bands = rules.fingerprint_bands(body_fingerprint) if body_fingerprint else []
     with serialised_writes(db.engine):
-        if duplicate is not None:
-            values["campaign_id"] = _campaign_for(duplicate)
-        event = audit.event_values(
-            "system",
-            "comment.submitted",
-            to_status=status,
-            reason=",".join(r["code"] for r in reasons) or None,
-            data={
-                "score": values["score"],
-                "model_version": values["model_version"],
-                "policy_version": policy.version,
-                "reasons": [r["code"] for r in machine_reasons],
-                "automatic_status": str(machine_status),
-                "audit_sample": values["audit_sample"],
-                "campaign_id": values["campaign_id"],
-            },
-        )
-        bands = rules.fingerprint_bands(body_fingerprint) if body_fingerprint else []
-        comment_id = comment_store.insert_comment(values, bands, {**event, "created_at": now})
+        comment_id = comment_store.insert_comment(values, bands, {**event, "created_at": now}, mark_campaign_on)
         db.session.commit()
     logger.info(
         "comment moderated id=%s status=%s p=%s model=%s policy=%s",

@@ -137,6 +137,13 @@ def test_repeated_bodies_become_one_campaign(client: FlaskClient, tokens: Tokens
     items = client.get("/api/v1/queue", headers=tokens["moderator"]).get_json()["items"]
     campaigns = {item["campaign_id"] for item in items}
     assert len(campaigns) == 1 and None not in campaigns
+    # The flood's first comment (published, so not in the queue) is marked with the same campaign.
+    from service.extensions import db
+    from service.records import Comment
+
+    with client.application.app_context():
+        first_comment = db.session.get(Comment, first["id"])
+        assert first_comment is not None and first_comment.campaign_id in campaigns
 
 
 def test_links_over_the_limit_queue(client: FlaskClient, tokens: Tokens) -> None:
