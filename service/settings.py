@@ -143,6 +143,7 @@ def _env_overrides(settings: dict[str, Any], environ: Mapping[str, str]) -> dict
         "MODERATO_BIND",
         "MODERATO_WORKERS",
         "MODERATO_THREADS",
+        "MODERATO_MAX_REQUESTS",
     }
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX) or name in ignored:
