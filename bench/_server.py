@@ -75,9 +75,17 @@ def moderato_server(env: Mapping[str, str], port: int, workers: int = 2) -> subp
 
 def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
     """The gunicorn master's worker processes."""
-    # Children are listed per thread of the parent, and gunicorn's master forks from more than its main thread.
-    tasks = Path(f"/proc/{server.pid}/task")
-    return [int(pid) for children in tasks.glob("*/children") for pid in children.read_text().split()]
+    # From /proc/*/stat, not /proc/PID/task/*/children: the kernel calls that file reliable only while the children
+    # are stopped.
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        if int(fields[1]) == server.pid:
+            workers.append(int(stat.parent.name))
+    return workers
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -44,10 +44,17 @@ def _post(url: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any] | None
 
 
 def _worker_pids(master: int) -> list[int]:
-    # Children are listed per thread of the parent, and gunicorn's master forks from more than its main thread.
-    return [
-        int(pid) for children in Path(f"/proc/{master}/task").glob("*/children") for pid in children.read_text().split()
-    ]
+    """Processes whose parent is the gunicorn master, from /proc/*/stat (/proc/PID/task/*/children is reliable
+    only while the children are stopped, says the kernel's documentation)."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited while we looked
+        if int(fields[1]) == master:
+            workers.append(int(stat.parent.name))
+    return workers
 
 
 def test_killing_a_worker_mid_load_loses_no_acknowledged_comment(tmp_path: Path, tiny_model: Path) -> None:
@@ -81,6 +88,12 @@ def test_killing_a_worker_mid_load_loses_no_acknowledged_comment(tmp_path: Path,
                 time.sleep(0.1)
         else:
             pytest.fail("gunicorn did not start")
+        # gunicorn forks its workers one after another, with a short random pause between them: the first one can
+        # answer before the second exists.
+        for _ in range(100):
+            if len(_worker_pids(server.pid)) == 2:
+                break
+            time.sleep(0.05)
         acknowledged: list[int] = []
         other_statuses: list[int] = []
         lock = threading.Lock()
