@@ -22,6 +22,10 @@ keepalive = 5
 # recycled every ~18 s under bench/throughput.py load, adding its slow warm-up to the tail latency.
 max_requests = int(os.environ.get("MODERATO_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
+# gunicorn 25+ opens a runtime-control socket (gunicornc: add workers, reload, shut down) at one fixed path per user,
+# shared by every gunicorn of that user on the host. Moderato does not use it: signals and the orchestrator manage
+# the server, and a second instance on the host would take over the first one's socket.
+control_socket_disable = True
 accesslog = "-"
 # Method, path and status only: request bodies (comment text) never reach the access log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
