@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, String, Table, TextClause, bindparam, insert, text, update
@@ -27,57 +28,55 @@ MARK_CAMPAIGN = (
 )
 
 
-def insert_comment(
-    values: Mapping[str, Any], bands: Sequence[str], event: Mapping[str, Any], mark_campaign_on: int | None = None
-) -> int:
-    """Insert the comment (`values`: its columns, `created_at` included), its fingerprint `bands` and its audit
-    `event` (audit columns but `comment_id`), and give the earlier comment `mark_campaign_on` the new comment's
-    campaign id if it has none yet; all in one transaction. Return the new comment's id."""
+@dataclass(frozen=True)
+class NewComment:
+    """Everything one post writes: the comment's columns (`created_at` included), its fingerprint bands, its audit
+    event (its `comment_id`, not known yet, is filled in), and the earlier comment of a flood to mark with the
+    comment's campaign id when it has none yet."""
+
+    values: Mapping[str, Any]
+    bands: Sequence[str]
+    event: Mapping[str, Any]
+    mark_campaign_on: int | None = None
+
+
+def insert_comment(new: NewComment) -> int:
+    """Write a post in the session's transaction, atomically; return the new comment's id."""
     connection = db.session.connection()
-    event = {column: value for column, value in event.items() if column != "comment_id"}  # not known yet
     if connection.dialect.name == "postgresql":
-        return _insert_in_one_statement(connection, values, bands, event, mark_campaign_on)
-    return _insert_one_by_one(connection, values, bands, event, mark_campaign_on)
+        return _insert_in_one_statement(connection, new)
+    return _insert_one_by_one(connection, new)
 
 
-def _insert_one_by_one(
-    connection: Connection,
-    values: Mapping[str, Any],
-    bands: Sequence[str],
-    event: Mapping[str, Any],
-    mark_campaign_on: int | None,
-) -> int:
+def _insert_one_by_one(connection: Connection, new: NewComment) -> int:
     # SQLite runs in-process: a round trip is a function call, and it has no data-modifying CTEs.
-    if mark_campaign_on is not None:
+    values = new.values
+    if new.mark_campaign_on is not None:
         connection.execute(
             MARK_CAMPAIGN,
-            {"repeat_of": mark_campaign_on, "campaign_id": values["campaign_id"], "now": values["created_at"]},
+            {"repeat_of": new.mark_campaign_on, "campaign_id": values["campaign_id"], "now": values["created_at"]},
         )
     inserted = connection.execute(INSERT_COMMENT, values).inserted_primary_key
-    comment_id = int(inserted[0]) if inserted else 0
-    if bands:
+    assert inserted is not None  # a single-row INSERT always reports its key
+    comment_id = int(inserted[0])
+    if new.bands:
         connection.execute(
             INSERT_BAND,
-            [{"comment_id": comment_id, "band": band, "created_at": values["created_at"]} for band in bands],
+            [{"comment_id": comment_id, "band": band, "created_at": values["created_at"]} for band in new.bands],
         )
-    connection.execute(INSERT_EVENT, {**event, "comment_id": comment_id})
+    connection.execute(INSERT_EVENT, {**new.event, "comment_id": comment_id})
     return comment_id
 
 
-def _insert_in_one_statement(
-    connection: Connection,
-    values: Mapping[str, Any],
-    bands: Sequence[str],
-    event: Mapping[str, Any],
-    mark_campaign_on: int | None,
-) -> int:
-    # PostgreSQL: one round trip instead of four, with data-modifying CTEs that share the new comment's id. One
-    # statement is atomic by itself, so it needs no transaction around it (see begin_post).
+def _insert_in_one_statement(connection: Connection, new: NewComment) -> int:
+    # PostgreSQL: one round trip instead of four, with data-modifying CTEs that share the new comment's id.
+    values = new.values
+    event = {column: value for column, value in new.event.items() if column != "comment_id"}  # from new_comment
     statement = _one_statement(tuple(values), tuple(event))
     parameters = {f"comment_{key}": value for key, value in values.items()}
     parameters.update({f"event_{key}": value for key, value in event.items()})
-    parameters["bands"] = list(bands)
-    parameters["repeat_of"] = mark_campaign_on
+    parameters["bands"] = list(new.bands)
+    parameters["repeat_of"] = new.mark_campaign_on
     return int(connection.execute(statement, parameters).scalar_one())
 
 

@@ -208,7 +208,9 @@ def submit_comment(
     )
     bands = rules.fingerprint_bands(body_fingerprint) if body_fingerprint else []
     with serialised_writes(db.engine):
-        comment_id = comment_store.insert_comment(values, bands, {**event, "created_at": now}, mark_campaign_on)
+        comment_id = comment_store.insert_comment(
+            comment_store.NewComment(values, bands, {**event, "created_at": now}, mark_campaign_on)
+        )
         db.session.commit()
     logger.info(
         "comment moderated id=%s status=%s p=%s model=%s policy=%s",
