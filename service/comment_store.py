@@ -1,6 +1,7 @@
-"""Writing one decided comment: its row, its fingerprint bands and its audit event, in as few database round trips
-as the database allows. This runs for every comment a reader posts, so it is Core SQL, not the ORM's unit of work
-(measured: the ORM flush cost more than the inserts themselves)."""
+"""Writing one decided comment: its row, its fingerprint bands, its audit event and, for a repeat, the campaign mark
+on the flood's first comment, atomically and in as few round trips as the database allows. This runs for every
+comment a reader posts, so it is Core SQL, not the ORM's unit of work (measured: the ORM flush cost more than the
+inserts themselves)."""
 
 from __future__ import annotations
 
