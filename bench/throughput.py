@@ -4,7 +4,9 @@
   (a) a bare Flask hello-world (bench/hello_app.py),
   (b) Moderato's POST /api/v1/comments on SQLite (and, with --postgres, on PostgreSQL too) with synthetic comments
       (mixed lengths up to 1500 characters, ~30 % that need moderation), rate limits off,
-  (c) Isso's comment POST with moderation on, when Isso is installed in its own venv (--isso-python).
+  (c) Isso's comment POST with moderation on, when Isso is installed in its own venv (--isso-python),
+  (d) the "straightforward build" the issue's targets are set against (bench/straightforward_app.py: Flask, the ORM
+      and scikit-learn's predict_proba on the same model and table), on SQLite, with --straightforward.
 
 The load comes from `wrk` (a separate process on 127.0.0.1, keep-alive, concurrency 16). Prints throughput and
 p50/p99 latency per round and their medians, the ratios b/a and b/c against the targets, and with --profile the top
@@ -34,12 +36,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _server import GUNICORN_CONF, ROOT, free_port, moderato_env, moderato_server, start_gunicorn, stop, worker_pids
+from _server import (
+    GUNICORN_CONF,
+    MODERATO,
+    ROOT,
+    free_port,
+    moderato_env,
+    moderato_server,
+    start_gunicorn,
+    stop,
+    worker_pids,
+)
 from sqlalchemy import create_engine, text
 
 BENCH = Path(__file__).resolve().parent
 MAX_BODY = 1500
 TARGETS = {"b/a": 0.25, "b/c": 3.0}
+# What issue #8 says the straightforward build (d) measures on this kind of machine; the targets assume it.
+PREMISES = {"d/a": 0.07, "d/c": 1.0, "cpu(d)": 9.0}
 P99_TARGET_MS = 60.0
 
 # --- synthetic comments -------------------------------------------------------------------------------------------
@@ -263,6 +277,13 @@ def hello_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     return start_gunicorn(command, os.environ, f"http://127.0.0.1:{port}/")
 
 
+def straightforward_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    subprocess.run([MODERATO, "db", "upgrade"], env=env, check=True, capture_output=True)
+    command = [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONF, "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--pythonpath", str(BENCH), "straightforward_app:app"]
+    return start_gunicorn(command, env, f"http://127.0.0.1:{port}/api/v1/comments")
+
+
 def isso_server(python: str, folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     settings = folder / "isso.cfg"
     settings.write_text(
@@ -474,14 +495,32 @@ def _medians(target: Target) -> dict[str, float]:
     return {key: statistics.median(r[key] for r in target.results) for key in ("rps", "p50", "p99", "cpu_ms")}
 
 
+def ratio(top: Target, bottom: Target) -> float:
+    """Median of per-round throughput ratios (rounds are interleaved, so each pair ran minutes apart at most)."""
+    # A round where the baseline served nothing (it crashed) has no ratio; it shows as 0 req/s in the table.
+    pairs = [t["rps"] / b["rps"] for t, b in zip(top.results, bottom.results, strict=True) if b["rps"] > 0]
+    return statistics.median(pairs) if pairs else math.nan
+
+
+def premises(targets: dict[str, Target]) -> str:
+    """The issue's premises about the straightforward build (d), next to what (d) measured in this run, and how
+    Moderato compares with (d) itself: the targets ask for about 3-3.6 times the straightforward build."""
+    d = targets["d"]
+    rows = [f"{'straightforward build (d), median':<40} {'value':>7} {'issue says':>10}", "-" * 59]
+    rows.append(f"{'server CPU ms/request of (d)':<40} {_medians(d)['cpu_ms']:>7.2f} {PREMISES['cpu(d)']:>10g}")
+    for key in ("a", "c"):
+        if key in targets:
+            rows.append(f"{f'd/{key} throughput':<40} {ratio(d, targets[key]):>7.2f} {PREMISES[f'd/{key}']:>10g}")
+    for key in (k for k in targets if k.startswith("b")):
+        rows.append(f"{f'{key}/d throughput':<40} {ratio(targets[key], d):>7.2f}")
+        cpu = _medians(d)["cpu_ms"] / _medians(targets[key])["cpu_ms"]
+        rows.append(f"{f'cpu(d)/cpu({key})':<40} {cpu:>7.2f}")
+    return "\n".join(rows)
+
+
 def ratios(targets: dict[str, Target]) -> str:
     """Per-round throughput ratios (rounds are interleaved, so each pair ran minutes apart at most), then medians."""
     rows = [f"{'ratio (median of per-round ratios)':<40} {'value':>7} {'target':>8}  verdict", "-" * 66]
-
-    def ratio(top: Target, bottom: Target) -> float:
-        # A round where the baseline served nothing (it crashed) has no ratio; it shows as 0 req/s in the table.
-        pairs = [t["rps"] / b["rps"] for t, b in zip(top.results, bottom.results, strict=True) if b["rps"] > 0]
-        return statistics.median(pairs) if pairs else math.nan
 
     checks: list[tuple[str, Callable[[], float], float, bool]] = []
     for key in (k for k in targets if k.startswith("b")):
@@ -521,6 +560,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=3000, help="distinct synthetic comments replayed in a loop")
     parser.add_argument("--isso-python", default="/tmp/isso-venv/bin/python", help="python of a venv with isso")
     parser.add_argument("--postgres", nargs="?", const="postgresql://postgres@127.0.0.1:5432/moderato_throughput")
+    parser.add_argument("--straightforward", action="store_true", help="add target (d), the straightforward build")
     parser.add_argument("--profile", action="store_true", help="then profile (b) with py-spy")
     parser.add_argument("--profile-target", default="b", choices=["b", "b-pg"])
     parser.add_argument("--profile-seconds", type=int, default=15)
@@ -581,6 +621,16 @@ def main() -> None:
             )
         else:
             print(f"(c) skipped: no Isso venv at {args.isso_python}")
+        if args.straightforward:
+            port = free_port()
+            env = moderato_env(f"sqlite:///{folder}/straightforward.db", model)
+            targets["d"] = Target(
+                "d",
+                "(d) straightforward build, SQLite",
+                f"http://127.0.0.1:{port}",
+                folder / "b.tsv",
+                straightforward_server(env, port, args.workers),
+            )
         order = list(targets.values())
         for target in order:
             wrk(target, args.warmup, args.wrk_threads, args.connections)
@@ -595,6 +645,9 @@ def main() -> None:
         print(table(order))
         print()
         print(ratios(targets))
+        if "d" in targets:
+            print()
+            print(premises(targets))
         if args.profile:
             print()
             print(profile(targets[args.profile_target], args.profile_seconds, args, folder / "profile" / "b.txt"))
