@@ -26,7 +26,10 @@ LOOKALIKES = str.maketrans(
     }
 )  # fmt: skip
 
-_LEET_WORD = re.compile(r"[\w@$]+")
+# Only words that hold a look-alike are rewritten, so most words never reach Python code (a callback for every word
+# cost 0.05 ms of a comment's 0.15 ms fingerprint; this pattern, 0.01 ms). The lookbehind anchors matches at word
+# starts, so a match is always a whole word, as with a plain word pattern.
+_LOOKALIKE_WORD = re.compile(r"(?<![\w@$])[\w@$]*?[" + re.escape("".join(map(chr, LOOKALIKES))) + r"][\w@$]*")
 _LINK = re.compile(
     r"(?:https?://|www\.)\S+|\b[a-z0-9-]{2,}\.(?:com|net|org|info|biz|io|co|ru|xyz|top|shop|click|online|site|ly)\b(?:/\S*)?",
     re.IGNORECASE,
@@ -52,7 +55,7 @@ def _unleet(word: str) -> str:
 def matching_form(text: str) -> str:
     """The form terms are matched in: NFKC, case-folded, look-alike letters mapped to Latin."""
     folded = fold_for_matching(text)
-    return _LEET_WORD.sub(lambda m: _unleet(m.group(0)), folded)
+    return _LOOKALIKE_WORD.sub(lambda m: _unleet(m.group(0)), folded)
 
 
 @lru_cache(maxsize=64)
