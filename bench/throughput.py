@@ -504,7 +504,7 @@ def ratio(top: Target, bottom: Target) -> float:
 
 def premises(targets: dict[str, Target]) -> str:
     """The issue's premises about the straightforward build (d), next to what (d) measured in this run, and how
-    Moderato compares with (d) itself: the targets ask for about 3-3.6 times the straightforward build."""
+    Moderato compares with (d) itself: the targets ask for 3 to 4 times the straightforward build's throughput."""
     d = targets["d"]
     rows = [f"{'straightforward build (d), median':<40} {'value':>7} {'issue says':>10}", "-" * 59]
     rows.append(f"{'server CPU ms/request of (d)':<40} {_medians(d)['cpu_ms']:>7.2f} {PREMISES['cpu(d)']:>10g}")
