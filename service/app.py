@@ -9,15 +9,16 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import limits, metrics, schema_check, security
-from service.errors import register_error_handlers
+from service import schema_check
 from service.extensions import db, migrate
-from service.logs import configure_logging, register_request_ids
-from service.model_sync import register_model_sync, sync_engine
-from service.openapi import build_spec
+from service.live_models import LiveModels
 from service.routes import blueprints
-from service.scoring import ScoringEngine
 from service.settings import database_url, load_settings, resolve_path, secret_key
+from service.web import limits, metrics, security
+from service.web.errors import register_error_handlers
+from service.web.logs import configure_logging, register_request_ids
+from service.web.model_sync import register_model_sync, sync_live_models
+from service.web.openapi import build_spec
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -78,16 +79,16 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
         hops = settings["web"]["proxy_hops"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.extensions["moderato.openapi"] = build_spec()
-    app.extensions["moderato.scoring"] = ScoringEngine.load(
+    app.extensions["moderato.live_models"] = LiveModels.load(
         resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]
     )
-    app.extensions["moderato.scoring"].observers.append(metrics.observe_scoring)
+    app.extensions["moderato.live_models"].observers.append(metrics.observe_scoring)
     register_model_sync(app, settings["model"]["refresh_seconds"])
     if check_schema:
         with app.app_context():
             schema_check.require_current_schema()
             # After a promotion and a restart, serve the registry's active model rather than the configured one.
-            sync_engine(app.extensions["moderato.scoring"], background=False)
+            sync_live_models(app.extensions["moderato.live_models"], background=False)
             # Connections opened here must not be shared with forked gunicorn workers: return the session's
             # connection to the pool first, then close them all.
             db.session.remove()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -96,10 +97,12 @@ def audit_group() -> None:
 @click.option("--comment-id", type=int, default=None)
 def audit_export(action: str | None, comment_id: int | None) -> None:
     """Print the audit log as JSON lines, oldest first."""
-    from service import audit_log
+    from service import audit
+    from service.schemas import AuditEventOut
 
-    for line in audit_log.export_lines(action=action, comment_id=comment_id):
-        click.echo(line)
+    schema = AuditEventOut()
+    for event in audit.export_events(action=action, comment_id=comment_id):
+        click.echo(json.dumps(schema.dump(event), ensure_ascii=False))
 
 
 @main.group("privacy")

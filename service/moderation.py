@@ -18,10 +18,10 @@ from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 from service import audit, comment_store, rules
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
+from service.live_models import LiveModels
 from service.policy import Policy, decide
 from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
-from service.scoring import ScoringEngine
 from service.status import Status
 from service.write_lock import serialised_writes
 
@@ -131,7 +131,7 @@ def _blind_audit_sample(
 def submit_comment(
     payload: Mapping[str, Any],
     *,
-    engine: ScoringEngine,
+    engine: LiveModels,
     policy: Policy,
     duplicate_window_minutes: int = 60,
     bot_signals: Sequence[str] = (),

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from service import audit
-from service.clients import keyed_hash
 from service.extensions import db
+from service.networks import keyed_hash
 from service.records import AuditEvent, Comment, ModeratorNote, Report, Verdict, utcnow
 
 logger = logging.getLogger(__name__)

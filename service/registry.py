@@ -1,5 +1,5 @@
 """The model registry: every classifier version with its state (candidate, shadow, active, retired); shadow,
-promotion behind a quality gate, rollback — all audited. Workers follow the registry (see ScoringEngine.sync)."""
+promotion behind a quality gate, rollback — all audited. Workers follow the registry (see LiveModels.sync)."""
 
 from __future__ import annotations
 

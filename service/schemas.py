@@ -64,7 +64,7 @@ class CommentIn(StrictSchema):
     parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
     # The page form's hidden honeypot: people leave it empty; a filled one sends the comment to the queue.
     website = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    # Signed render time from the page form (see service.forms); a too-fast post goes to the queue.
+    # Signed render time from the page form (see service.bot_signals); a too-fast post goes to the queue.
     form_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     # An integration token's backend posting for a reader passes the reader's address (ignored otherwise).
     client_ip = fields.IP(load_default=None, allow_none=True)

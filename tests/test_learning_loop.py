@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from service import learning
 from service.extensions import db
-from service.model_sync import sync_engine
 from service.records import AuditEvent, Comment
+from service.web.model_sync import sync_live_models
 from tests.conftest import TOY_DATA, good_comment, run_cli, set_policy
 from tests.site_toy import site_comments
 
@@ -37,7 +37,7 @@ def decide(client: FlaskClient, tokens: Tokens, comment_id: int, held: int) -> N
 def sync(app: Flask) -> None:
     """What every worker does within [model] refresh_seconds, done now."""
     with app.app_context():
-        sync_engine(app.extensions["moderato.scoring"], background=False)
+        sync_live_models(app.extensions["moderato.live_models"], background=False)
 
 
 def stored(app: Flask, comment_id: int) -> Comment:

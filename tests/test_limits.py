@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.clients import keyed_hash, network_of
 from service.extensions import db
+from service.networks import keyed_hash, network_of
 from service.records import Comment
 from tests.conftest import good_comment
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from service import audit_log, auth, policy, simulate
-from service.auth import Role, require_role
-from service.context import active_policy, settings
+from service import audit, policy, simulate
+from service.auth import Role
 from service.schemas import AuditPage, AuditQuery, AutomaticErrorRate, SimulateIn, SimulateOut
+from service.web import access
+from service.web.access import require_role
+from service.web.context import active_policy, settings
 
 bp = Blueprint("admin", __name__)
 
@@ -24,7 +26,7 @@ def get_policy() -> ResponseReturnValue:
 @require_role(Role.ADMIN)
 def patch_policy() -> ResponseReturnValue:
     """Change the fields named; every change is a new, audited version."""
-    changed = policy.change_policy(request.get_json(), auth.principal().actor, settings()["policy"])
+    changed = policy.change_policy(request.get_json(), access.principal().actor, settings()["policy"])
     return changed.document()
 
 
@@ -33,7 +35,7 @@ def patch_policy() -> ResponseReturnValue:
 def list_audit() -> ResponseReturnValue:
     """The audit log, newest first, filtered and cursor-paginated."""
     query = AuditQuery().load(request.args.to_dict())
-    events, next_cursor = audit_log.search(**query)
+    events, next_cursor = audit.search(**query)
     return AuditPage().dump({"items": events, "next_cursor": next_cursor})
 
 

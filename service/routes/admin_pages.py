@@ -8,12 +8,14 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from service import audit_log, auth, registry, rule_preview
-from service.auth import Principal, Role, require_role
-from service.context import active_policy, scoring_engine, settings
+from service import audit, auth, registry, rule_preview
+from service.auth import Principal, Role
 from service.routes.moderate_pages import sign_in_page, signed_in
 from service.schemas import StrictSchema
 from service.settings import resolve_path
+from service.web import access
+from service.web.access import require_role
+from service.web.context import active_policy, live_models, settings
 
 bp = Blueprint("admin_pages", __name__)
 
@@ -55,7 +57,7 @@ def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> 
 
 
 def _page(caller: Principal, created: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
-    history, _ = audit_log.search(limit=20, action="policy.changed")
+    history, _ = audit.search(limit=20, action="policy.changed")
     return (
         render_template(
             "admin.html",
@@ -63,11 +65,11 @@ def _page(caller: Principal, created: dict[str, str] | None = None, status: int 
             policy=active_policy().document(),
             history=history,
             models=model_versions(),
-            active_model=scoring_engine().model_version,
+            active_model=live_models().model_version,
             tokens=auth.list_tokens(),
             roles=[str(role) for role in Role],
             created=created,
-            csrf_token=auth.csrf_token(),
+            csrf_token=access.csrf_token(),
         ),
         status,
     )
@@ -78,13 +80,13 @@ def admin() -> ResponseReturnValue:
     """The admin page (admins only; others see the sign-in form)."""
     caller = signed_in(Role.ADMIN)
     if caller is None:
-        return sign_in_page("/admin", "Sign in with an admin token." if auth.session_principal() else None)
+        return sign_in_page("/admin", "Sign in with an admin token." if access.session_principal() else None)
     return _page(caller)
 
 
 def _admin_form() -> Principal | None:
     caller = signed_in(Role.ADMIN)
-    if caller is None or not auth.csrf_valid(request.form.get("csrf_token")):
+    if caller is None or not access.csrf_valid(request.form.get("csrf_token")):
         return None
     return caller
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import intake, moderation
+from service import moderation
 from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
+from service.web import intake
 
 bp = Blueprint("comments", __name__)
 # Built once: a schema instance holds no per-request state, and building one costs more than using it.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 from flask.typing import ResponseReturnValue
 
-from service import health
-from service.context import scoring_engine
+from service.web import health
+from service.web.context import live_models
 
 bp = Blueprint("health", __name__)
 
@@ -14,17 +14,17 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """The process is up (it says nothing about its dependencies)."""
-    return {"status": "ok", "model_version": scoring_engine().model_version}
+    return {"status": "ok", "model_version": live_models().model_version}
 
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
     """Ready for traffic only when the database answers and a model is loaded."""
-    checks = health.readiness(scoring_engine())
+    checks = health.readiness(live_models())
     ready = all(value == "ok" for value in checks.values())
     body = {
         "status": "ready" if ready else "unavailable",
-        "model_version": scoring_engine().model_version,
+        "model_version": live_models().model_version,
         "checks": checks,
     }
     return body, 200 if ready else 503

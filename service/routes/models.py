@@ -6,11 +6,12 @@ from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from service import learning, registry
-from service.auth import Role, principal, require_role
-from service.context import active_policy, settings
+from service.auth import Role
 from service.errors import Conflict
 from service.schemas import ModelList, ModelOut, PromoteIn, PromoteOut, RegisterModelIn, ShadowReport
 from service.settings import resolve_path
+from service.web.access import principal, require_role
+from service.web.context import active_policy, settings
 
 bp = Blueprint("models", __name__)
 

@@ -9,9 +9,10 @@ from flask.typing import ResponseReturnValue
 
 from service import auth, queue
 from service.auth import Principal, Role
-from service.context import active_policy, settings
 from service.reasons import APPROVE_REASONS, REJECT_REASONS
 from service.records import Comment
+from service.web import access
+from service.web.context import active_policy, settings
 
 bp = Blueprint("moderate_pages", __name__)
 
@@ -66,14 +67,14 @@ def waiting_counts() -> dict[str, int]:
 
 def signed_in(*roles: Role) -> Principal | None:
     """The page session's user when their role grants one of `roles`."""
-    caller = auth.session_principal()
+    caller = access.session_principal()
     allowed = frozenset().union(*(auth.GRANTS[role] for role in roles))
     return caller if caller is not None and caller.role in allowed else None
 
 
 def sign_in_page(next_url: str, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     """The token sign-in form (also shown when a signed-in user lacks the role)."""
-    return render_template("sign_in.html", next_url=next_url, error=error, csrf_token=auth.csrf_token()), status
+    return render_template("sign_in.html", next_url=next_url, error=error, csrf_token=access.csrf_token()), status
 
 
 @bp.get("/moderate")
@@ -92,7 +93,7 @@ def moderate() -> ResponseReturnValue:
         counts=waiting_counts(),
         reject_reasons=REJECT_REASONS,
         approve_reasons=APPROVE_REASONS,
-        csrf_token=auth.csrf_token(),
+        csrf_token=access.csrf_token(),
         is_admin=caller.role == Role.ADMIN,
     )
 
@@ -114,9 +115,9 @@ def _safe_next(value: str | None) -> str:
 def sign_in() -> ResponseReturnValue:
     """Exchange a token for a page session (HTTP-only cookie holding the token id)."""
     next_url = _safe_next(request.form.get("next"))
-    if not auth.csrf_valid(request.form.get("csrf_token")):
+    if not access.csrf_valid(request.form.get("csrf_token")):
         return sign_in_page(next_url, "The form expired. Please sign in again.", 400)
-    if auth.sign_in(request.form.get("token", "").strip()) is None:
+    if access.sign_in(request.form.get("token", "").strip()) is None:
         return sign_in_page(next_url, "That token is not valid or was revoked.", 401)
     return redirect(next_url, 303)
 
@@ -124,7 +125,7 @@ def sign_in() -> ResponseReturnValue:
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
     """End the page session."""
-    if not auth.csrf_valid(request.form.get("csrf_token")):
+    if not access.csrf_valid(request.form.get("csrf_token")):
         return sign_in_page("/moderate", "The form expired. Please try again.", 400)
-    auth.sign_out()
+    access.sign_out()
     return redirect(url_for("moderate_pages.moderate"), 303)

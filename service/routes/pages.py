@@ -10,12 +10,13 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from service import auth, forms, intake, moderation
-from service.context import secret, settings
+from service import bot_signals, moderation
 from service.errors import ServiceError
 from service.schemas import CommentIn
 from service.status import Status
 from service.text import BODY_LIMIT, character_count
+from service.web import access, intake
+from service.web.context import secret, settings
 
 bp = Blueprint("pages", __name__)
 
@@ -62,8 +63,8 @@ def _render_article(
         errors=errors or {},
         outcome=outcome,
         reply_to=reply_to if reply_to.isdigit() else "",
-        form_token=forms.issue_form_token(secret()),
-        csrf_token=auth.csrf_token(),
+        form_token=bot_signals.issue_form_token(secret()),
+        csrf_token=access.csrf_token(),
         body_limit=BODY_LIMIT,
         characters_left=BODY_LIMIT - character_count(values.get("body", "")),
     )
@@ -90,7 +91,7 @@ def _form_payload() -> dict[str, Any]:
 def post_comment_form() -> ResponseReturnValue:
     """The no-JavaScript path: same schema and use case as POST /api/v1/comments, answered with the page."""
     values = {name: request.form.get(name, "") for name in (*COMMENT_FIELDS, "parent_id")}
-    if not auth.csrf_valid(request.form.get("csrf_token")):
+    if not access.csrf_valid(request.form.get("csrf_token")):
         return _render_article(400, values, {"_form": ["The form expired. Please send it again."]})
     try:
         submission = intake.accept_comment(CommentIn().load(_form_payload()))

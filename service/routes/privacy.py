@@ -6,9 +6,10 @@ from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from service import privacy
-from service.auth import Role, principal, require_role
-from service.context import secret
+from service.auth import Role
 from service.schemas import PrivacyEmail, PrivacyErased, PrivacyExport
+from service.web.access import principal, require_role
+from service.web.context import secret
 
 bp = Blueprint("privacy", __name__)
 

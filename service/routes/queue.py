@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from service import audit_log, queue, reports
-from service.auth import Role, principal, require_role
-from service.clients import keyed_hash, network_of
-from service.context import active_policy, secret, settings
+from service import audit, queue, reports
+from service.auth import Role
+from service.networks import keyed_hash, network_of
 from service.schemas import (
     BulkDecisionIn,
     BulkDecisionOut,
@@ -24,6 +23,8 @@ from service.schemas import (
     ReportIn,
     ReportOut,
 )
+from service.web.access import principal, require_role
+from service.web.context import active_policy, secret, settings
 
 bp = Blueprint("queue", __name__)
 
@@ -86,7 +87,7 @@ def add_note(comment_id: int) -> ResponseReturnValue:
 def history(comment_id: int) -> ResponseReturnValue:
     """The comment's audit trail, oldest first, and its notes."""
     queue.get_comment(comment_id)
-    return HistoryOut().dump({"items": audit_log.comment_history(comment_id), "notes": queue.notes_for(comment_id)})
+    return HistoryOut().dump({"items": audit.comment_history(comment_id), "notes": queue.notes_for(comment_id)})
 
 
 @bp.post("/api/v1/comments/<int:comment_id>/reports")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from service.auth import require_role
-from service.context import scoring_engine
 from service.errors import ServiceUnavailable
+from service.live_models import score_to_json
 from service.schemas import ScoreIn
-from service.scoring import score_to_json
+from service.web.access import require_role
+from service.web.context import live_models
 
 bp = Blueprint("scoring", __name__)
 
@@ -19,7 +19,7 @@ bp = Blueprint("scoring", __name__)
 def score() -> ResponseReturnValue:
     """Score one body or a batch of up to 100."""
     payload = ScoreIn().load(request.get_json())
-    engine = scoring_engine()
+    engine = live_models()
     if engine.active is None:
         raise ServiceUnavailable("No classifier is loaded (fail-safe mode).")
     if "bodies" in payload:

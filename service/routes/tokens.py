@@ -6,8 +6,10 @@ from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from service import auth
-from service.auth import Role, require_role
+from service.auth import Role
 from service.schemas import TokenCreated, TokenIn, TokenOut
+from service.web import access
+from service.web.access import require_role
 
 bp = Blueprint("tokens", __name__)
 
@@ -24,7 +26,7 @@ def list_tokens() -> ResponseReturnValue:
 def create_token() -> ResponseReturnValue:
     """Create a token; the response is the only time its secret is shown."""
     payload = TokenIn().load(request.get_json())
-    issued = auth.create_token(payload["name"], Role(payload["role"]), auth.principal().actor)
+    issued = auth.create_token(payload["name"], Role(payload["role"]), access.principal().actor)
     created = TokenCreated().dump(issued.token)
     created["token"] = issued.secret
     return created, 201
@@ -34,4 +36,4 @@ def create_token() -> ResponseReturnValue:
 @require_role(Role.ADMIN)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke a token at once."""
-    return TokenOut().dump(auth.revoke_token(token_id, auth.principal().actor))
+    return TokenOut().dump(auth.revoke_token(token_id, access.principal().actor))

@@ -10,13 +10,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from service import registry
 from service.extensions import db
-from service.scoring import ScoringEngine
+from service.live_models import LiveModels
 from service.settings import resolve_path
 
 logger = logging.getLogger(__name__)
 
 
-def sync_engine(engine: ScoringEngine, background: bool = True) -> None:
+def sync_live_models(engine: LiveModels, background: bool = True) -> None:
     """Load whatever the registry says is active and shadow (a no-op when this worker already serves them)."""
     active, shadow = registry.desired_versions()
     engine.sync(
@@ -37,7 +37,7 @@ def register_model_sync(app: Flask, interval_seconds: float) -> None:
             return
         state["checked_at"] = now
         try:
-            sync_engine(app.extensions["moderato.scoring"])
+            sync_live_models(app.extensions["moderato.live_models"])
         except SQLAlchemyError as exc:
             # A database hiccup must not fail the request; the next check retries.
             logger.warning("model registry check failed error=%s", type(exc).__name__)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class ScoringEngine:
+class LiveModels:
     """Holds the loaded models of this process; `score()` never raises, it returns None when it cannot score."""
 
     active: Scorer | None
@@ -29,7 +29,7 @@ class ScoringEngine:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def load(cls, model_path: Path, fail_safe: bool) -> ScoringEngine:
+    def load(cls, model_path: Path, fail_safe: bool) -> LiveModels:
         """Load the configured model once; refuse to start without it unless fail-safe mode queues everything."""
         try:
             scorer = Scorer.load(model_path)

@@ -10,9 +10,10 @@ from typing import Any, cast
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 
-from service.auth import Role, bearer_secret, current_principal
-from service.clients import keyed_hash, network_of
-from service.errors import error_response
+from service.auth import Role
+from service.networks import keyed_hash, network_of
+from service.web.access import bearer_secret, current_principal
+from service.web.errors import error_response
 
 logger = logging.getLogger(__name__)
 

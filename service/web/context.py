@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from flask import current_app
 
+from service.live_models import LiveModels
 from service.policy import Policy, PolicyMemo, current_policy
-from service.scoring import ScoringEngine
 
 
 def settings() -> dict[str, Any]:
@@ -15,9 +15,9 @@ def settings() -> dict[str, Any]:
     return cast(dict[str, Any], current_app.config["MODERATO"])
 
 
-def scoring_engine() -> ScoringEngine:
+def live_models() -> LiveModels:
     """This process's loaded classifier(s)."""
-    return cast(ScoringEngine, current_app.extensions["moderato.scoring"])
+    return cast(LiveModels, current_app.extensions["moderato.live_models"])
 
 
 # How long a comment may be decided by the policy this worker last read: a change made in another worker or host

@@ -8,12 +8,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.extensions import db
-from service.scoring import ScoringEngine
+from service.live_models import LiveModels
 
 logger = logging.getLogger(__name__)
 
 
-def readiness(engine: ScoringEngine) -> dict[str, str]:
+def readiness(engine: LiveModels) -> dict[str, str]:
     """Each dependency's state: "ok" or a short reason."""
     checks = {"model": "ok" if engine.active is not None else "not loaded (fail-safe: every comment is queued)"}
     try:

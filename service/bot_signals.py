@@ -29,7 +29,7 @@ def seconds_since_render(secret: str, token: str, now: float | None = None) -> f
     return (now if now is not None else time.time()) - float(data["t"])
 
 
-def bot_signals(honeypot: str | None, form_token: str | None, secret: str, min_seconds: float) -> list[str]:
+def form_signals(honeypot: str | None, form_token: str | None, secret: str, min_seconds: float) -> list[str]:
     """Reason codes for a form that looks automated: both send the comment to people, never to an error."""
     signals = []
     if honeypot:

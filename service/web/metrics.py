@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from service.context import scoring_engine
 from service.extensions import db
 from service.records import Comment, utcnow
 from service.status import QUEUED_STATUSES
+from service.web.context import live_models
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def record_submission(status: str, reason_codes: list[str]) -> None:
 
 
 def observe_scoring(seconds: float, scored: bool) -> None:
-    """A ScoringEngine observer: the latency of each scoring call, and every comment that could not be scored."""
+    """A LiveModels observer: the latency of each scoring call, and every comment that could not be scored."""
     if scored:
         SCORING_LATENCY.observe(seconds)
     else:
@@ -83,7 +83,7 @@ def _queue_state(registry: CollectorRegistry) -> None:
     )
     model_loaded = Gauge("moderato_model_loaded", "1 when a classifier is loaded.", registry=registry)
     fail_safe = Gauge("moderato_fail_safe", "1 when fail-safe mode queues every comment.", registry=registry)
-    engine = scoring_engine()
+    engine = live_models()
     model.labels(version=engine.model_version or "none").set(1)
     model_loaded.set(1 if engine.active is not None else 0)
     fail_safe.set(1 if engine.active is None else 0)

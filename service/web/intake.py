@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from service import forms, limits, metrics, moderation
-from service.context import intake_policy, scoring_engine, secret, settings
+from service import bot_signals, moderation
 from service.moderation import Submission
+from service.web import limits, metrics
+from service.web.context import intake_policy, live_models, secret, settings
 
 
 def accept_comment(payload: dict[str, Any]) -> Submission:
@@ -14,12 +15,12 @@ def accept_comment(payload: dict[str, Any]) -> Submission:
     # `client_ip` counts only from an integration token (limits.client_address checks); only its hash is stored.
     payload.pop("client_ip", None)
     payload["ip_hash"] = limits.client_ip_hash()
-    signals = forms.bot_signals(
+    signals = bot_signals.form_signals(
         payload.pop("website"), payload.pop("form_token"), secret(), settings()["web"]["min_seconds_to_submit"]
     )
     submission = moderation.submit_comment(
         payload,
-        engine=scoring_engine(),
+        engine=live_models(),
         policy=intake_policy(),
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
         bot_signals=signals,
