@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.extensions import db
+from service.policy import Thresholds, outcome
 from service.reasons import REJECT_REASON_CATEGORY
 from service.records import Comment, Verdict
 from service.status import Status
@@ -113,7 +114,7 @@ def site_holdout() -> tuple[list[str], list[int]]:
     return [e.text for e in examples], [e.label for e in examples]
 
 
-def shadow_report(shadow_version: str, publish_below: float, reject_at: float) -> dict[str, Any]:
+def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
     """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
     people's decisions on the comments both scored."""
     rows = db.session.execute(
@@ -125,11 +126,6 @@ def shadow_report(shadow_version: str, publish_below: float, reject_at: float) -
     ).all()
     decisions = {e.comment_id: e.label for e in site_examples()}
 
-    def outcome(score: float) -> str:
-        if score >= reject_at:
-            return Status.REJECTED
-        return Status.PUBLISHED if score < publish_below else Status.PENDING
-
     agree = 0
     errors = {
         "active": {"wrongly_published": 0, "wrongly_rejected": 0},
@@ -139,7 +135,7 @@ def shadow_report(shadow_version: str, publish_below: float, reject_at: float) -
     for comment_id, score, shadow_score in rows:
         if score is None or shadow_score is None:
             continue
-        active_outcome, shadow_outcome = outcome(score), outcome(shadow_score)
+        active_outcome, shadow_outcome = outcome(score, thresholds), outcome(shadow_score, thresholds)
         agree += active_outcome == shadow_outcome
         if comment_id in decisions:
             decided += 1

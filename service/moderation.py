@@ -19,7 +19,7 @@ from service import audit, comment_store, rules
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
 from service.live_models import LiveModels
-from service.policy import Policy, decide
+from service.policy import Policy, score_decision
 from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
 from service.status import Status
@@ -144,7 +144,7 @@ def submit_comment(
 
     body = payload["body"]
     score = engine.score(body)
-    status, reasons = decide(score.probability if score else None, policy)
+    status, reasons = score_decision(score.probability if score else None, policy.thresholds())
     body_fingerprint = rules.fingerprint(body)
     duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
     facts = rules.RuleInput(

@@ -1,4 +1,4 @@
-"""The policy document (versioned, audited) and the outcome rule that turns a score into a status."""
+"""The policy document (versioned, audited) and the outcome rule that turns a score into a status (`outcome`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -86,6 +87,10 @@ class Policy:
             closed_articles=frozenset(document["closed_articles"]),
         )
 
+    def thresholds(self) -> Thresholds:
+        """The score thresholds that decide a comment under this policy."""
+        return Thresholds(self.publish_below, self.reject_at, self.high_band)
+
     def rule_settings(self) -> RuleSettings:
         """The part of the policy the word and behaviour rules read."""
         return RuleSettings(
@@ -114,16 +119,48 @@ class Policy:
         }
 
 
-def decide(score: float | None, policy: Policy) -> tuple[Status, list[Reason]]:
-    """The outcome rule of DESIGN.md: a pure function of the score and the thresholds."""
+class Band(StrEnum):
+    """Where a score falls against a pair of thresholds."""
+
+    LOW = "low"
+    BORDERLINE = "borderline"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The thresholds that decide one comment. Chosen from the policy for that comment (one place to add
+    per-language or per-category thresholds), so deciding, simulating and reporting all read the same value."""
+
+    publish_below: float
+    reject_at: float
+    high_band: str = "reject"
+
+    def band(self, score: float) -> Band:
+        """The only comparison of a score with the thresholds anywhere in the service."""
+        if score >= self.reject_at:
+            return Band.HIGH
+        if score < self.publish_below:
+            return Band.LOW
+        return Band.BORDERLINE
+
+
+_BAND_REASONS: dict[Band, list[str]] = {Band.LOW: [], Band.BORDERLINE: ["score_borderline"], Band.HIGH: ["score_high"]}
+
+
+def outcome(score: float, thresholds: Thresholds) -> Status:
+    """The outcome rule of DESIGN.md on a score alone: high band rejected (or held), low published, else pending."""
+    band = thresholds.band(score)
+    if band is Band.HIGH:
+        return Status.REJECTED if thresholds.high_band == "reject" else Status.PENDING
+    return Status.PUBLISHED if band is Band.LOW else Status.PENDING
+
+
+def score_decision(score: float | None, thresholds: Thresholds) -> tuple[Status, list[Reason]]:
+    """The outcome rule with its reasons; a comment that could not be scored always waits for a person."""
     if score is None:
         return Status.PENDING, [outcome_reason("unscored")]
-    if score >= policy.reject_at:
-        status = Status.REJECTED if policy.high_band == "reject" else Status.PENDING
-        return status, [outcome_reason("score_high")]
-    if score < policy.publish_below:
-        return Status.PUBLISHED, []
-    return Status.PENDING, [outcome_reason("score_borderline")]
+    return outcome(score, thresholds), [outcome_reason(code) for code in _BAND_REASONS[thresholds.band(score)]]
 
 
 _LATEST_VERSION = select(func.max(PolicyVersion.id))

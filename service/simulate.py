@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.extensions import db
+from service.policy import Thresholds, outcome
 from service.records import Comment, Verdict, utcnow
 from service.status import Status
 
@@ -25,36 +26,22 @@ class Example:
     rejected_by_people: bool
 
 
-def outcome(score: float, publish_below: float, reject_at: float, high_band: str = "reject") -> Status:
-    """The outcome rule on a score alone (rules are not replayed)."""
-    if score >= reject_at:
-        return Status.REJECTED if high_band == "reject" else Status.PENDING
-    if score < publish_below:
-        return Status.PUBLISHED
-    return Status.PENDING
-
-
 def replay(
-    examples: Sequence[Example],
-    all_scores: Sequence[float],
-    days: float,
-    publish_below: float,
-    reject_at: float,
-    high_band: str = "reject",
+    examples: Sequence[Example], all_scores: Sequence[float], days: float, thresholds: Thresholds
 ) -> dict[str, Any]:
     """Counts and rates per outcome, errors against people's decisions, and the projected queue per day."""
     counts = {str(s): 0 for s in (Status.PUBLISHED, Status.PENDING, Status.REJECTED)}
     wrongly_published = wrongly_rejected = 0
     for example in examples:
-        result = outcome(example.score, publish_below, reject_at, high_band)
+        result = outcome(example.score, thresholds)
         counts[str(result)] += 1
         wrongly_published += result == Status.PUBLISHED and example.rejected_by_people
         wrongly_rejected += result == Status.REJECTED and not example.rejected_by_people
     total = len(examples)
-    queued = sum(outcome(s, publish_below, reject_at, high_band) == Status.PENDING for s in all_scores)
+    queued = sum(outcome(s, thresholds) == Status.PENDING for s in all_scores)
     return {
-        "publish_below": publish_below,
-        "reject_at": reject_at,
+        "publish_below": thresholds.publish_below,
+        "reject_at": thresholds.reject_at,
         "decided": total,
         "counts": counts,
         "rates": {key: (value / total if total else 0.0) for key, value in counts.items()},
@@ -67,16 +54,22 @@ def replay(
 
 
 def recommend(
-    examples: Sequence[Example], all_scores: Sequence[float], days: float, capacity_per_day: float, cost_ratio: float
+    examples: Sequence[Example],
+    all_scores: Sequence[float],
+    days: float,
+    capacity_per_day: float,
+    cost_ratio: float,
+    high_band: str = "reject",
 ) -> dict[str, Any] | None:
-    """The threshold pair of least cost (cost_ratio x wrong publishes + wrong rejects) whose queue fits capacity."""
+    """The threshold pair of least cost (cost_ratio x wrong publishes + wrong rejects) whose queue fits capacity,
+    under the high-band treatment asked about (a held high band adds to the queue and rejects nothing)."""
     grid = [round(i * GRID_STEP, 2) for i in range(int(1 / GRID_STEP) + 1)]
     best: tuple[float, float, dict[str, Any]] | None = None
     for publish_below in grid:
         for reject_at in grid:
             if reject_at < publish_below:
                 continue
-            result = replay(examples, all_scores, days, publish_below, reject_at)
+            result = replay(examples, all_scores, days, Thresholds(publish_below, reject_at, high_band))
             if result["queue_per_day"] > capacity_per_day:
                 continue
             cost = cost_ratio * result["wrongly_published"] + result["wrongly_rejected"]
@@ -155,11 +148,13 @@ def simulate(
 ) -> dict[str, Any]:
     """The what-if for candidate thresholds, the score histogram, and a recommendation when capacity is given."""
     examples, scores, days = history(window_days)
-    result = replay(examples, scores, days, publish_below, reject_at, high_band)
+    result = replay(examples, scores, days, Thresholds(publish_below, reject_at, high_band))
     result["cost"] = cost_ratio * result["wrongly_published"] + result["wrongly_rejected"]
     result["window_days"] = window_days
     result["histogram"] = histogram(examples)
     result["recommended"] = (
-        recommend(examples, scores, days, capacity_per_day, cost_ratio) if capacity_per_day is not None else None
+        recommend(examples, scores, days, capacity_per_day, cost_ratio, high_band)
+        if capacity_per_day is not None
+        else None
     )
     return result

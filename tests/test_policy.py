@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from service.policy import Policy, decide
+from service.policy import Policy, Thresholds, outcome, score_decision
 from service.status import Status
 
 BASE = {
@@ -38,14 +38,21 @@ BASE = {
 )
 def test_outcome_rule(score: float | None, high_band: str, status: Status, reason: str | None) -> None:
     policy = Policy.from_document(1, {**BASE, "high_band": high_band})
-    decided, reasons = decide(score, policy)
+    decided, reasons = score_decision(score, policy.thresholds())
     assert decided == status
     assert [r["code"] for r in reasons] == ([reason] if reason else [])
+    if score is not None:
+        assert outcome(score, policy.thresholds()) == status
 
 
 def test_unscored_is_never_published_even_with_publish_everything() -> None:
     policy = Policy.from_document(1, {**BASE, "publish_below": 1.0, "reject_at": 1.0})
-    assert decide(None, policy)[0] == Status.PENDING
+    assert score_decision(None, policy.thresholds())[0] == Status.PENDING
+
+
+def test_thresholds_come_from_the_policy_document() -> None:
+    policy = Policy.from_document(4, {**BASE, "high_band": "hold"})
+    assert policy.thresholds() == Thresholds(publish_below=0.3, reject_at=0.8, high_band="hold")
 
 
 def test_intake_policy_memo_skips_the_database_until_it_is_too_old_or_this_process_changed_the_policy(

@@ -9,7 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.policy import Thresholds, outcome
 from service.simulate import Example, recommend, replay, wilson_interval
+from service.status import Status
 
 # (score, people rejected it?) — the hand-worked example of the tests below.
 HISTORY = [
@@ -27,7 +29,7 @@ SCORES = [score for score, _ in HISTORY]
 
 
 def test_replay_matches_the_hand_computed_outcomes() -> None:
-    result = replay(EXAMPLES, SCORES, days=2, publish_below=0.4, reject_at=0.8)
+    result = replay(EXAMPLES, SCORES, days=2, thresholds=Thresholds(0.4, 0.8))
     assert result["counts"] == {"published": 3, "pending": 3, "rejected": 2}
     assert result["rates"] == {"published": 0.375, "pending": 0.375, "rejected": 0.25}
     assert (result["wrongly_published"], result["wrongly_rejected"]) == (0, 1)
@@ -36,9 +38,33 @@ def test_replay_matches_the_hand_computed_outcomes() -> None:
 
 
 def test_hold_band_queues_instead_of_rejecting() -> None:
-    result = replay(EXAMPLES, SCORES, days=1, publish_below=0.5, reject_at=0.9, high_band="hold")
+    result = replay(EXAMPLES, SCORES, days=1, thresholds=Thresholds(0.5, 0.9, "hold"))
     assert result["counts"] == {"published": 4, "pending": 4, "rejected": 0}
     assert (result["wrongly_published"], result["wrongly_rejected"]) == (1, 0)
+
+
+@pytest.mark.parametrize("high_band", ["reject", "hold"])
+def test_replay_counts_what_the_outcome_rule_decides(high_band: str) -> None:
+    thresholds = Thresholds(0.3, 0.6, high_band)
+    result = replay(EXAMPLES, SCORES, days=1, thresholds=thresholds)
+    decided = [outcome(example.score, thresholds) for example in EXAMPLES]
+    assert result["counts"] == {str(s): decided.count(s) for s in (Status.PUBLISHED, Status.PENDING, Status.REJECTED)}
+    assert result["queue_per_day"] == decided.count(Status.PENDING)
+
+
+@pytest.mark.parametrize("high_band", ["reject", "hold"])
+def test_recommendation_is_replayed_under_the_band_asked_about(high_band: str) -> None:
+    examples = [Example(0.1, False), Example(0.5, True), Example(0.9, True), Example(0.95, False)]
+    best = recommend(
+        examples, [e.score for e in examples], days=1, capacity_per_day=10, cost_ratio=5, high_band=high_band
+    )
+    assert best is not None
+    again = replay(
+        examples, [e.score for e in examples], 1, Thresholds(best["publish_below"], best["reject_at"], high_band)
+    )
+    assert best["counts"] == again["counts"]
+    if high_band == "hold":
+        assert best["counts"]["rejected"] == 0 and best["wrongly_rejected"] == 0
 
 
 def test_recommendation_respects_capacity_and_minimises_cost() -> None:

@@ -64,4 +64,4 @@ def shadow_report() -> ResponseReturnValue:
     if shadow is None:
         raise Conflict("No model is in shadow mode.")
     policy = active_policy()
-    return ShadowReport().dump(learning.shadow_report(shadow.version, policy.publish_below, policy.reject_at))
+    return ShadowReport().dump(learning.shadow_report(shadow.version, policy.thresholds()))

@@ -1,0 +1,62 @@
+"""The shadow report counts errors with the same outcome rule that decides comments, under either high band."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from service import learning
+from service.extensions import db
+from service.policy import Thresholds, outcome
+from service.records import Comment
+from service.status import Status
+from tests.conftest import good_comment, set_policy
+
+Tokens = dict[str, dict[str, str]]
+# (active score, shadow score, people held it?)
+HISTORY = [(0.05, 0.95, True), (0.5, 0.02, False), (0.95, 0.6, False), (0.9, 0.97, True), (0.2, 0.85, False)]
+
+
+@pytest.mark.parametrize("high_band", ["reject", "hold"])
+def test_shadow_report_agrees_with_the_outcome_rule(
+    app: Flask, client: FlaskClient, tokens: Tokens, high_band: str
+) -> None:
+    set_policy(client, tokens, premoderated_articles=["shadowed"])
+    ids = []
+    for n, (score, shadow, held) in enumerate(HISTORY):
+        payload = good_comment(
+            article_id="shadowed", body=f"Comment number {n} about the vote.", author_email=f"r{n}@example.org"
+        )
+        comment_id = client.post("/api/v1/comments", json=payload).get_json()["id"]
+        with app.app_context():
+            db.session.execute(
+                update(Comment)
+                .where(Comment.id == comment_id)
+                .values(score=score, shadow_score=shadow, shadow_model_version="2026-12-01.9")
+            )
+            db.session.commit()
+        action = {"action": "reject", "reason": "abuse"} if held else {"action": "approve", "reason": "acceptable"}
+        decided = client.post(f"/api/v1/comments/{comment_id}/decision", json=action, headers=tokens["moderator"])
+        assert decided.status_code == 200, decided.get_json()
+        ids.append(comment_id)
+
+    thresholds = Thresholds(0.1, 0.8, high_band)
+    with app.app_context():
+        report = learning.shadow_report("2026-12-01.9", thresholds)
+
+    def expected(column: int) -> dict[str, int]:
+        results = [(outcome(row[column], thresholds), row[2]) for row in HISTORY]
+        return {
+            "wrongly_published": sum(status == Status.PUBLISHED and held for status, held in results),
+            "wrongly_rejected": sum(status == Status.REJECTED and not held for status, held in results),
+        }
+
+    assert report["decided_since"] == len(HISTORY)
+    assert report["errors"] == {"active": expected(0), "shadow": expected(1)}
+    if high_band == "hold":
+        # Held comments were never rejected, so nothing can be "wrongly rejected".
+        assert report["errors"]["active"]["wrongly_rejected"] == report["errors"]["shadow"]["wrongly_rejected"] == 0
+    else:
+        assert report["errors"]["active"]["wrongly_rejected"] == 1  # 0.95 scored, people approved
