@@ -11,14 +11,14 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 
 from service import audit, comment_store, rules
+from service.classifier.scorer import Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
-from service.live_models import LiveModels
 from service.policy import Policy, score_decision
 from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
@@ -119,19 +119,65 @@ def _campaign_for(repeat: Repeat) -> tuple[str, int | None]:
     return f"campaign-{repeat.comment_id}", repeat.comment_id
 
 
-def _blind_audit_sample(
-    status: Status, reasons: list[Reason], rate: float
-) -> tuple[Status, list[Reason], Status | None]:
-    """Send a random share of automatic decisions to people without telling them the machine's decision."""
-    if status == Status.PENDING or rate <= 0 or _random.random() >= rate:
-        return status, reasons, None
-    return Status.PENDING, [outcome_reason("audit_sample")], status
+class CommentScorer(Protocol):
+    """What submitting needs of the classifier: a score, or None when it could not score (never an exception)."""
+
+    def score(self, text: str) -> Score | None: ...
+
+    def score_shadow(self, text: str) -> Score | None: ...
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """Everything a comment's outcome depends on besides the policy, gathered before deciding."""
+
+    score: float | None
+    rule_input: rules.RuleInput
+    bot_signals: tuple[str, ...] = ()
+    # A uniform draw in [0, 1) for the blind audit sample, drawn by the caller so that deciding stays pure.
+    audit_draw: float = 1.0
+
+
+@dataclass(frozen=True)
+class SubmissionDecision:
+    """The outcome and its reasons; when the blind audit sample hid the machine's outcome, that outcome too."""
+
+    status: Status
+    reasons: list[Reason]
+    machine_status: Status
+    machine_reasons: list[Reason]
+    audit_sample: bool = False
+
+    @property
+    def automatic_status(self) -> Status | None:
+        """What the machine decided, recorded only for audit samples (people decide without seeing it)."""
+        return self.machine_status if self.audit_sample else None
+
+
+def decide_submission(facts: SubmissionFacts, policy: Policy) -> SubmissionDecision:
+    """The whole decision about a new comment, as a pure function: the outcome rule on the score, then rules and bot
+    signals (which can only make it stricter), then the blind audit sample (which only hides it from people)."""
+    status, reasons = score_decision(facts.score, policy.thresholds())
+    status, reasons = rules.apply_rules(status, reasons, facts.rule_input, policy.rule_settings())
+    for signal in facts.bot_signals:
+        # Never an error a bot could learn from: the comment is accepted and quietly queued.
+        status = rules.stricter(status, Status.PENDING)
+        reasons.append(outcome_reason(signal))
+    if status != Status.PENDING and facts.audit_draw < policy.audit_sample_rate:
+        return SubmissionDecision(Status.PENDING, [outcome_reason("audit_sample")], status, reasons, audit_sample=True)
+    return SubmissionDecision(status, reasons, status, reasons)
+
+
+def _explanation(score: Score | None) -> list[dict[str, Any]]:
+    if score is None:
+        return []
+    return [{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in score.explanation]
 
 
 def submit_comment(
     payload: Mapping[str, Any],
     *,
-    engine: LiveModels,
+    scorer: CommentScorer,
     policy: Policy,
     duplicate_window_minutes: int = 60,
     bot_signals: Sequence[str] = (),
@@ -143,40 +189,64 @@ def submit_comment(
     _check_parent(payload.get("parent_id"), article_id)
 
     body = payload["body"]
-    score = engine.score(body)
-    status, reasons = score_decision(score.probability if score else None, policy.thresholds())
+    score = scorer.score(body)
     body_fingerprint = rules.fingerprint(body)
     duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
-    facts = rules.RuleInput(
-        body=body,
-        article_id=article_id,
-        prior_comments_by_author=_prior_comments_by(payload["author_email"]) if policy.new_author_hold else 0,
-        duplicate_of_recent=duplicate is not None,
+    facts = SubmissionFacts(
+        score=score.probability if score else None,
+        rule_input=rules.RuleInput(
+            body=body,
+            article_id=article_id,
+            prior_comments_by_author=_prior_comments_by(payload["author_email"]) if policy.new_author_hold else 0,
+            duplicate_of_recent=duplicate is not None,
+        ),
+        bot_signals=tuple(bot_signals),
+        audit_draw=_random.random(),
     )
-    status, reasons = rules.apply_rules(status, reasons, facts, policy.rule_settings())
-    for signal in bot_signals:
-        # Never an error a bot could learn from: the comment is accepted and quietly queued.
-        status = rules.stricter(status, Status.PENDING)
-        reasons.append(outcome_reason(signal))
-    machine_status, machine_reasons = status, reasons
-    status, reasons, automatic_status = _blind_audit_sample(status, reasons, policy.audit_sample_rate)
-    shadow = engine.score_shadow(body)
+    decision = decide_submission(facts, policy)
+    comment_id = _store(payload, score, scorer.score_shadow(body), decision, policy, body_fingerprint, duplicate)
+    logger.info(
+        "comment moderated id=%s status=%s p=%s model=%s policy=%s",
+        comment_id,
+        decision.status,
+        facts.score,
+        score.model_version if score else None,
+        policy.version,
+    )
+    return Submission(
+        comment_id=comment_id,
+        status=decision.status,
+        reasons=list(decision.reasons),
+        message=STATUS_MESSAGES[decision.status],
+        public_reasons=list(decision.reasons) if decision.status == Status.REJECTED else [],
+    )
+
+
+def _store(
+    payload: Mapping[str, Any],
+    score: Score | None,
+    shadow: Score | None,
+    decision: SubmissionDecision,
+    policy: Policy,
+    body_fingerprint: str | None,
+    duplicate: Repeat | None,
+) -> int:
+    """Insert the comment, its fingerprint bands and its audit event in one transaction, and commit."""
     now = utcnow()
+    automatic_status = decision.automatic_status
     values = {
-        "article_id": article_id,
+        "article_id": payload["article_id"],
         "parent_id": payload.get("parent_id"),
         "author_name": payload["author_name"],
         "author_email": payload["author_email"],
-        "body": body,
-        "status": str(status),
+        "body": payload["body"],
+        "status": str(decision.status),
         "score": score.probability if score else None,
         "categories": dict(score.categories) if score else {},
-        "explanation": [{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in score.explanation]
-        if score
-        else [],
+        "explanation": _explanation(score),
         "model_version": score.model_version if score else None,
         "policy_version": policy.version,
-        "reasons": list(reasons),
+        "reasons": list(decision.reasons),
         "automatic_status": str(automatic_status) if automatic_status is not None else None,
         "audit_sample": automatic_status is not None,
         "body_fingerprint": body_fingerprint,
@@ -194,14 +264,14 @@ def submit_comment(
     event = audit.event_values(
         "system",
         "comment.submitted",
-        to_status=status,
-        reason=",".join(r["code"] for r in reasons) or None,
+        to_status=decision.status,
+        reason=",".join(r["code"] for r in decision.reasons) or None,
         data={
             "score": values["score"],
             "model_version": values["model_version"],
             "policy_version": policy.version,
-            "reasons": [r["code"] for r in machine_reasons],
-            "automatic_status": str(machine_status),
+            "reasons": [r["code"] for r in decision.machine_reasons],
+            "automatic_status": str(decision.machine_status),
             "audit_sample": values["audit_sample"],
             "campaign_id": values["campaign_id"],
         },
@@ -212,22 +282,7 @@ def submit_comment(
             comment_store.NewComment(values, bands, {**event, "created_at": now}, mark_campaign_on)
         )
         db.session.commit()
-    logger.info(
-        "comment moderated id=%s status=%s p=%s model=%s policy=%s",
-        comment_id,
-        status,
-        values["score"],
-        values["model_version"],
-        policy.version,
-    )
-    public_reasons = list(reasons) if status == Status.REJECTED else []
-    return Submission(
-        comment_id=comment_id,
-        status=status,
-        reasons=list(reasons),
-        message=STATUS_MESSAGES[status],
-        public_reasons=public_reasons,
-    )
+    return comment_id
 
 
 def _encode_cursor(created_at: datetime, comment_id: int) -> str:

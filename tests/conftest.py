@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from service.app import create_app
+from service.classifier.scorer import Score
 from service.extensions import db
 
 TESTS = Path(__file__).parent
@@ -178,3 +180,34 @@ def run_cli(app: Flask, *args: str) -> Any:
     from service.cli import main
 
     return CliRunner().invoke(main, list(args), obj=ScriptInfo(create_app=lambda: app), catch_exceptions=False)
+
+
+@dataclass
+class FakeScorer:
+    """A scorer that returns one fixed probability (None = "could not score"), so decisions are deterministic."""
+
+    probability: float | None = 0.05
+    shadow_probability: float | None = None
+    scored: list[str] = field(default_factory=list)
+
+    def _score(self, probability: float | None, version: str) -> Score | None:
+        if probability is None:
+            return None
+        return Score(
+            probability=probability,
+            categories={"abuse": probability, "spam": 0.0},
+            explanation=[],
+            model_version=version,
+        )
+
+    def score(self, text: str) -> Score | None:
+        self.scored.append(text)
+        return self._score(self.probability, "fake-1")
+
+    def score_shadow(self, text: str) -> Score | None:
+        return self._score(self.shadow_probability, "fake-shadow")
+
+
+@pytest.fixture
+def fake_scorer() -> FakeScorer:
+    return FakeScorer()

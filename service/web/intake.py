@@ -20,7 +20,7 @@ def accept_comment(payload: dict[str, Any]) -> Submission:
     )
     submission = moderation.submit_comment(
         payload,
-        engine=live_models(),
+        scorer=live_models(),
         policy=intake_policy(),
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
         bot_signals=signals,
