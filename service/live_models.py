@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from service.classifier.artifact import ArtifactError
 from service.classifier.scorer import Score, Scorer
+from service.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,12 @@ class LiveModels:
         else:
             load()
 
+    def score_now(self, texts: list[str]) -> list[Score]:
+        """Score texts for a caller who waits for the answer (nothing is stored); 503 in fail-safe mode."""
+        if self.active is None:
+            raise ServiceUnavailable("No classifier is loaded (fail-safe mode).")
+        return self.active.score_many(texts)
+
     def score_shadow(self, text: str) -> Score | None:
         """Score with the shadow model, if any; its result is stored but never acted on."""
         if self.shadow is None:
@@ -101,16 +107,3 @@ class LiveModels:
         except Exception:  # noqa: BLE001 - a broken shadow model must not affect the live decision
             logger.exception("shadow scoring failed model=%s", self.shadow.model_version)
             return None
-
-
-def score_to_json(score: Score) -> dict[str, Any]:
-    """The API shape of a score: `{score, categories, model_version, explanation}`."""
-    return {
-        "score": score.probability,
-        "categories": dict(score.categories),
-        "model_version": score.model_version,
-        "explanation": [
-            {"term": item.term, "weight": item.weight, "start": item.start, "end": item.end}
-            for item in score.explanation
-        ],
-    }

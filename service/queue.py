@@ -156,7 +156,7 @@ def _reason_code(action: str, reason: str | None) -> str:
     return reason
 
 
-def decide(
+def record_verdict(
     comment_id: int,
     principal: Principal,
     action: str,
@@ -264,7 +264,7 @@ def bulk_decide(
     decided, conflicts = [], {}
     for comment_id in dict.fromkeys(selected):
         try:
-            decided.append(decide(comment_id, principal, action, reason, note=note))
+            decided.append(record_verdict(comment_id, principal, action, reason, note=note))
         except (Conflict, CommentNotFound) as exc:
             conflicts[comment_id] = exc.message
     return BulkResult(decided=decided, conflicts=conflicts)

@@ -161,7 +161,7 @@ class Explanation(Schema):
 
 
 class ScoreOut(Schema):
-    score = fields.Float()
+    score = fields.Float(attribute="probability")
     categories = fields.Dict(keys=fields.String(), values=fields.Float())
     model_version = fields.String()
     explanation = fields.List(fields.Nested(Explanation))

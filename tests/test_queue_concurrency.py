@@ -63,7 +63,7 @@ def work_the_queue(app: Flask, claimer: int) -> list[int]:
                 return leased
             for item in items:
                 leased.append(item.id)
-                queue.decide(item.id, who, "approve")
+                queue.record_verdict(item.id, who, "approve")
             db.session.remove()
 
 

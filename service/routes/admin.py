@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from service import audit, policy, simulate
 from service.auth import Role
-from service.schemas import AuditPage, AuditQuery, AutomaticErrorRate, SimulateIn, SimulateOut
+from service.schemas import AuditPage, AuditQuery, AutomaticErrorRate, PolicyOut, SimulateIn, SimulateOut
 from service.web import access
 from service.web.access import require_role
 from service.web.context import active_policy, settings
@@ -19,7 +19,7 @@ bp = Blueprint("admin", __name__)
 @require_role(Role.ADMIN)
 def get_policy() -> ResponseReturnValue:
     """The whole policy document in force, with its version."""
-    return active_policy().document()
+    return PolicyOut().dump(active_policy().document())
 
 
 @bp.patch("/api/v1/policy")
@@ -27,7 +27,7 @@ def get_policy() -> ResponseReturnValue:
 def patch_policy() -> ResponseReturnValue:
     """Change the fields named; every change is a new, audited version."""
     changed = policy.change_policy(request.get_json(), access.principal().actor, settings()["policy"])
-    return changed.document()
+    return PolicyOut().dump(changed.document())
 
 
 @bp.get("/api/v1/audit")

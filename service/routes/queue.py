@@ -50,15 +50,15 @@ def claim() -> ResponseReturnValue:
 
 @bp.post("/api/v1/comments/<int:comment_id>/decision")
 @require_role(Role.MODERATOR)
-def decide(comment_id: int) -> ResponseReturnValue:
+def post_decision(comment_id: int) -> ResponseReturnValue:
     """Approve or reject one comment."""
     payload = DecisionIn().load(request.get_json())
-    return QueueItem().dump(queue.decide(comment_id, principal(), **payload))
+    return QueueItem().dump(queue.record_verdict(comment_id, principal(), **payload))
 
 
 @bp.post("/api/v1/queue/bulk-decision")
 @require_role(Role.MODERATOR)
-def bulk_decide() -> ResponseReturnValue:
+def post_bulk_decision() -> ResponseReturnValue:
     """Approve or reject a selection of comments or a whole campaign."""
     payload = BulkDecisionIn().load(request.get_json())
     payload.pop("reason_text")
