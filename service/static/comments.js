@@ -36,10 +36,16 @@
     var messages = i18n.messages || {};
     var prefixes = i18n.prefixes || {};
     var lang = (section.closest("[lang]") || document.documentElement).getAttribute("lang") || "en";
-    // Western digits in both editions (the counter and the server-rendered dates use them too).
-    var dates = new Intl.DateTimeFormat(lang === "ar" ? "ar-IQ-u-nu-latn" : "en-GB", { day: "numeric",
-      month: lang === "ar" ? "long" : "short", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false,
+    // Dates as the server prints them (Edition.date): Western digits in both editions, Iraqi month names in Arabic.
+    var dates = new Intl.DateTimeFormat(lang === "ar" ? "ar-IQ-u-nu-latn" : "en-GB", { day: lang === "ar" ? "numeric" : "2-digit",
+      month: lang === "ar" ? "long" : "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
       timeZone: "UTC" });
+    function formatDate(iso) {
+      var parts = {};
+      dates.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
+      var time = parts.hour + ":" + parts.minute + " UTC";
+      return parts.day + " " + parts.month + " " + parts.year + (lang === "ar" ? "، " : ", ") + time;
+    }
     return {
       t: function (key) { return Object.prototype.hasOwnProperty.call(ui, key) ? ui[key] : ENGLISH[key]; },
       translate: function (text) {
@@ -48,7 +54,7 @@
         var found = Object.keys(prefixes).filter(function (english) { return text.indexOf(english) === 0; })[0];
         return found === undefined ? text : prefixes[found] + text.slice(found.length);
       },
-      date: function (iso) { return dates.format(new Date(iso)) + " UTC"; }
+      date: formatDate
     };
   }
 
