@@ -1,6 +1,8 @@
 /* Moderato comment section: live character counter, JSON posting with field errors, outcome, comment list.
    Enhances the server-rendered section ([data-moderato-section]) and builds one inside any
-   <div data-moderato-article="ARTICLE_ID"></div> (the /embed.js use). Data is only ever set with textContent. */
+   <div data-moderato-article="ARTICLE_ID"></div> (the /embed.js use). Data is only ever set with textContent.
+   Wording: English unless the section carries data-i18n (the Arabic edition): {ui, messages, prefixes}, where
+   messages/prefixes turn the API's English messages into the page's language and anything unknown stays English. */
 (function () {
   "use strict";
   var LIMIT = 1500;
@@ -21,38 +23,72 @@
     return node;
   }
 
-  var STATUS_TITLES = { published: "Published", pending: "Awaiting moderation", rejected: "Not published" };
+  var ENGLISH = { published: "Published", pending: "Awaiting moderation", rejected: "Not published", reply: "Reply",
+    empty: "No comments yet. Be the first.", threads_one: "{n} comment thread", threads_many: "{n} comment threads",
+    failed: "Something went wrong. Please try again.",
+    offline: "The comment could not be sent. Check your connection and try again." };
 
-  function renderComment(comment) {
-    var time = el("time", { datetime: comment.created_at, text: new Date(comment.created_at).toUTCString() });
-    var meta = el("p", { "class": "meta" }, [el("strong", { "class": "author", text: comment.author_name })]);
-    meta.appendChild(document.createTextNode(" "));
-    meta.appendChild(time);
-    return el("li", { "class": "comment", id: "comment-" + comment.id }, [meta, el("p", { "class": "body", text: comment.body })]);
+  /* The section's wording: t(key) for its own strings, translate(text) for messages that come from the API. */
+  function wording(section) {
+    var i18n = {};
+    try { i18n = JSON.parse(section.getAttribute("data-i18n") || "{}"); } catch (ignored) { i18n = {}; }
+    var ui = i18n.ui || {};
+    var messages = i18n.messages || {};
+    var prefixes = i18n.prefixes || {};
+    var lang = (section.closest("[lang]") || document.documentElement).getAttribute("lang") || "en";
+    // Dates as the server prints them (Edition.date): Western digits in both editions, Iraqi month names in Arabic.
+    var dates = new Intl.DateTimeFormat(lang === "ar" ? "ar-IQ-u-nu-latn" : "en-GB", { day: lang === "ar" ? "numeric" : "2-digit",
+      month: lang === "ar" ? "long" : "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      timeZone: "UTC" });
+    function formatDate(iso) {
+      var parts = {};
+      dates.formatToParts(new Date(iso)).forEach(function (part) { parts[part.type] = part.value; });
+      var time = parts.hour + ":" + parts.minute + " UTC";
+      return parts.day + " " + parts.month + " " + parts.year + (lang === "ar" ? "، " : ", ") + time;
+    }
+    return {
+      t: function (key) { return Object.prototype.hasOwnProperty.call(ui, key) ? ui[key] : ENGLISH[key]; },
+      translate: function (text) {
+        if (typeof text !== "string") { return text; }
+        if (Object.prototype.hasOwnProperty.call(messages, text)) { return messages[text]; }
+        var found = Object.keys(prefixes).filter(function (english) { return text.indexOf(english) === 0; })[0];
+        return found === undefined ? text : prefixes[found] + text.slice(found.length);
+      },
+      date: formatDate
+    };
   }
 
-  function renderList(list, items, section) {
+  function renderComment(comment, words) {
+    var time = el("time", { datetime: comment.created_at, text: words.date(comment.created_at) });
+    var meta = el("p", { "class": "meta" }, [el("strong", { "class": "author", dir: "auto", text: comment.author_name })]);
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(time);
+    return el("li", { "class": "comment", id: "comment-" + comment.id },
+      [meta, el("p", { "class": "body", dir: "auto", text: comment.body })]);
+  }
+
+  function renderList(list, items, section, words) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
     var byId = {};
     items.forEach(function (comment) {
       var parent = comment.parent_id ? byId[comment.parent_id] : null;
-      var node = renderComment(comment);
+      var node = renderComment(comment, words);
       if (parent) {
         var replies = parent.querySelector(":scope > ol.replies");
         if (!replies) { replies = el("ol", { "class": "replies" }); parent.appendChild(replies); }
         replies.appendChild(node);
       } else {
-        var reply = el("a", { "class": "reply", href: "#comment-form", "data-reply-to": String(comment.id), text: "Reply" });
+        var reply = el("a", { "class": "reply", href: "#comment-form", "data-reply-to": String(comment.id), text: words.t("reply") });
         node.appendChild(reply);
         byId[comment.id] = node;
         list.appendChild(node);
       }
     });
-    if (!items.length) { list.appendChild(el("li", { "class": "empty", text: "No comments yet. Be the first." })); }
+    if (!items.length) { list.appendChild(el("li", { "class": "empty", text: words.t("empty") })); }
     var heading = section.querySelector(".comment-count");
     if (heading) {
       var threads = list.querySelectorAll(":scope > li.comment").length;
-      heading.textContent = threads + " comment thread" + (threads === 1 ? "" : "s");
+      heading.textContent = words.t(threads === 1 ? "threads_one" : "threads_many").replace("{n}", String(threads));
     }
   }
 
@@ -69,15 +105,16 @@
     var uid = "moderato-" + Math.random().toString(36).slice(2, 8);
     function field(name, label, type) {
       var control = type === "textarea"
-        ? el("textarea", { id: uid + name, name: name, rows: "6", required: "", "aria-required": "true",
+        ? el("textarea", { id: uid + name, name: name, rows: "6", required: "", "aria-required": "true", dir: "auto",
             "aria-describedby": uid + "counter " + uid + name + "-error" })
         : el("input", { id: uid + name, name: name, type: type, required: "", "aria-required": "true",
+            dir: type === "email" ? "ltr" : "auto",
             "aria-describedby": uid + name + "-error" });
       var labelNode = el("label", { "for": uid + name, text: label + " " }, [el("span", { "class": "req", "aria-hidden": "true", text: "*" })]);
       var parts = [labelNode, control];
       if (type === "textarea") {
         var counter = el("p", { "class": "counter", id: uid + "counter", "data-counter": "", "data-limit": String(LIMIT) },
-          [el("span", { "data-counter-value": "", text: String(LIMIT) })]);
+          [el("span", { "data-counter-value": "", dir: "ltr", text: String(LIMIT) })]);
         counter.appendChild(document.createTextNode(" / " + LIMIT));
         parts.push(counter);
       }
@@ -111,6 +148,7 @@
     var outcome = section.querySelector("[data-outcome]");
     var list = section.querySelector("[data-comment-list]");
     var parentInput = form.querySelector("[data-parent-id]");
+    var words = wording(section);
 
     function updateCounter() {
       var left = LIMIT - countCharacters(body.value);
@@ -133,7 +171,7 @@
     function showErrors(fields, message) {
       var first = null;
       Object.keys(fields || {}).forEach(function (name) {
-        var messages = [].concat(fields[name]).join(" ");
+        var messages = [].concat(fields[name]).map(words.translate).join(" ");
         var target = section.querySelector("[data-error-for=" + name + "]") || section.querySelector("[data-error-for=_form]");
         if (target) { target.textContent = messages; }
         var control = form.querySelector("[name=" + name + "]");
@@ -146,7 +184,7 @@
       });
       if (!Object.keys(fields || {}).length && message) {
         var formError = section.querySelector("[data-error-for=_form]");
-        if (formError) { formError.textContent = message; }
+        if (formError) { formError.textContent = words.translate(message); }
       }
       if (first) { first.focus(); }
     }
@@ -154,10 +192,10 @@
     function showOutcome(result) {
       while (outcome.firstChild) { outcome.removeChild(outcome.firstChild); }
       outcome.className = "outcome outcome-" + result.status;
-      outcome.appendChild(el("h3", { text: STATUS_TITLES[result.status] || result.status }));
-      outcome.appendChild(el("p", { text: result.message }));
+      outcome.appendChild(el("h3", { text: words.t(result.status) || result.status }));
+      outcome.appendChild(el("p", { text: words.translate(result.message) }));
       if (result.reasons && result.reasons.length) {
-        outcome.appendChild(el("ul", { "class": "reasons" }, result.reasons.map(function (r) { return el("li", { text: r.text }); })));
+        outcome.appendChild(el("ul", { "class": "reasons" }, result.reasons.map(function (r) { return el("li", { text: words.translate(r.text) }); })));
       }
       outcome.hidden = false;
       outcome.setAttribute("tabindex", "-1");
@@ -167,7 +205,7 @@
     function loadComments() {
       return fetch(base + "/api/v1/articles/" + encodeURI(articleId) + "/comments?limit=100")
         .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-        .then(function (page) { renderList(list, page.items, section); });
+        .then(function (page) { renderList(list, page.items, section, words); });
     }
 
     section.addEventListener("click", function (event) {
@@ -217,10 +255,10 @@
             if (result.json.status === "published") { return loadComments(); }
           } else {
             var error = result.json.error || {};
-            showErrors(error.fields, error.message || "Something went wrong. Please try again.");
+            showErrors(error.fields, error.message || words.t("failed"));
           }
         })
-        .catch(function () { showErrors({}, "The comment could not be sent. Check your connection and try again."); })
+        .catch(function () { showErrors({}, words.t("offline")); })
         .then(function () { updateCounter(); });
     });
 

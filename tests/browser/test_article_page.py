@@ -57,12 +57,12 @@ def test_good_comment_is_published_and_listed(page: object, live_server: LiveSer
     _policy(live_server, publish_below=1.0, reject_at=1.0)
     page.goto(live_server.url + "/demo/article")  # type: ignore[attr-defined]
     screenshot(page, "article-page")
-    _fill(page, body="Good to see the bridge open again before the winter market.")
+    _fill(page, body="Good that the roads are being secured, but farmers need to reach their fields.")
     page.click("[data-submit]")  # type: ignore[attr-defined]
     outcome = page.locator("[data-outcome]")  # type: ignore[attr-defined]
     outcome.wait_for(state="visible")
     assert "Published" in outcome.inner_text()
-    listed = page.locator(".comment-list .comment .body", has_text="winter market")  # type: ignore[attr-defined]
+    listed = page.locator(".comment-list .comment .body", has_text="farmers need")  # type: ignore[attr-defined]
     listed.wait_for()
     screenshot(page, "article-published")
 
@@ -82,7 +82,7 @@ def test_borderline_comment_is_approved_with_the_keyboard_and_appears_on_the_art
 ) -> None:
     _policy(live_server, publish_below=0.0, reject_at=1.0)
     page.goto(live_server.url + "/demo/article")  # type: ignore[attr-defined]
-    _fill(page, body="Borderline thoughts about the bridge toll.")
+    _fill(page, body="Borderline thoughts about the checkpoint delays.")
     page.click("[data-submit]")  # type: ignore[attr-defined]
     outcome = page.locator("[data-outcome]")  # type: ignore[attr-defined]
     outcome.wait_for(state="visible")
@@ -92,13 +92,13 @@ def test_borderline_comment_is_approved_with_the_keyboard_and_appears_on_the_art
     page.goto(live_server.url + "/moderate")  # type: ignore[attr-defined]
     page.fill("#token", live_server.token("moderator", Role.MODERATOR))  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
-    card = page.locator(".card", has_text="bridge toll")  # type: ignore[attr-defined]
+    card = page.locator(".card", has_text="checkpoint delays")  # type: ignore[attr-defined]
     card.wait_for()
     screenshot(page, "moderate-queue")
     page.keyboard.press("a")  # type: ignore[attr-defined]
-    page.locator(".card.decided", has_text="bridge toll").wait_for()  # type: ignore[attr-defined]
+    page.locator(".card.decided", has_text="checkpoint delays").wait_for()  # type: ignore[attr-defined]
     assert "Approved" in card.locator("[data-result]").inner_text()
     screenshot(page, "moderate-approved")
 
     page.goto(live_server.url + "/demo/article")  # type: ignore[attr-defined]
-    page.locator(".comment-list .body", has_text="bridge toll").wait_for()  # type: ignore[attr-defined]
+    page.locator(".comment-list .body", has_text="checkpoint delays").wait_for()  # type: ignore[attr-defined]

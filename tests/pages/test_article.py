@@ -17,7 +17,7 @@ def _form(client: FlaskClient, **changes: Any) -> dict[str, Any]:
         "article_id": DEMO_ARTICLE_ID,
         "author_name": "Ada Lovelace",
         "author_email": "ada@example.org",
-        "body": "Good to see the bridge open again before the winter market.",
+        "body": "Good that the roads are being secured, but farmers need to reach their fields.",
         "parent_id": "",
         "website": "",
         "csrf_token": csrf_from(page),
@@ -30,7 +30,8 @@ def test_article_page_shows_story_policy_and_form_with_required_legend(client: F
     response = client.get("/demo/article")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Harbour bridge reopens" in html and "Comment Policy" in html
+    assert "Security tightened across Diyala" in html and "Comment Policy" in html
+    assert '<html lang="en" dir="ltr">' in html and 'href="/demo/article/ar" hreflang="ar"' in html
     assert "* Denotes Required Field" in html
     assert "1500 / 1500" in html.replace("\n", " ").replace("  ", " ") or ">1500</span> / 1500" in html
     assert 'name="website"' in html and 'name="form_token"' in html
@@ -46,7 +47,7 @@ def test_no_js_post_of_a_good_comment_shows_the_published_outcome_and_the_commen
     html = response.get_data(as_text=True)
     assert response.status_code == 201
     assert "Your comment is published." in html
-    assert "Good to see the bridge open again" in html
+    assert "farmers need to reach their fields" in html
 
 
 def test_no_js_post_of_a_borderline_comment_says_awaiting_moderation(
@@ -55,7 +56,7 @@ def test_no_js_post_of_a_borderline_comment_says_awaiting_moderation(
     set_policy(client, tokens, publish_below=0.0, reject_at=1.0, audit_sample_rate=0.0)
     html = client.post("/demo/article", data=_form(client)).get_data(as_text=True)
     assert "Awaiting moderation" in html
-    assert 'class="comment-list"' in html and "Good to see the bridge open again" not in html.split("comment-list")[1]
+    assert 'class="comment-list"' in html and "farmers need to reach their fields" not in html.split("comment-list")[1]
 
 
 def test_rejected_comment_shows_the_reason_in_plain_language(
@@ -92,8 +93,10 @@ def test_replies_are_threaded_one_level_under_their_comment(
     client: FlaskClient, tokens: dict[str, dict[str, str]]
 ) -> None:
     set_policy(client, tokens, publish_below=1.0, reject_at=1.0, audit_sample_rate=0.0)
-    parent = client.post("/api/v1/comments", json=good_comment(body="The parent comment here.")).get_json()["id"]
-    client.post("/api/v1/comments", json=good_comment(body="A reply to the parent.", parent_id=parent))
+    on_demo = {"article_id": DEMO_ARTICLE_ID}
+    parent_comment = good_comment(body="The parent comment here.", **on_demo)
+    parent = client.post("/api/v1/comments", json=parent_comment).get_json()["id"]
+    client.post("/api/v1/comments", json=good_comment(body="A reply to the parent.", parent_id=parent, **on_demo))
     html = client.get("/demo/article").get_data(as_text=True)
     thread = html.split(f'id="comment-{parent}"')[1]
     assert '<ol class="replies">' in thread.split("</li>\n    \n    <li")[0]

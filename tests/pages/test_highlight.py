@@ -31,3 +31,11 @@ def test_overlapping_and_out_of_range_items_are_skipped() -> None:
     )
     assert "".join(p["text"] for p in pieces) == body
     assert [p["text"] for p in pieces if "weight" in p] == ["short"]
+
+
+def test_arabic_terms_after_an_emoji_are_cut_at_code_point_offsets() -> None:
+    body = "😡 المسؤولون أغبياء ولا يحمون القرى"
+    start = body.index("أغبياء")
+    assert start == 12  # the emoji is one code point (two UTF-16 units: a JavaScript index would say 13)
+    pieces = highlighted(body, [{"term": "أغبياء", "weight": 1.1, "start": start, "end": start + 6}])
+    assert [p["text"] for p in pieces] == ["😡 المسؤولون ", "أغبياء", " ولا يحمون القرى"]

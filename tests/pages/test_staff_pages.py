@@ -157,3 +157,19 @@ def test_rule_preview_counts_recent_hits_with_examples(client: FlaskClient, toke
     assert (
         client.post("/api/v1/policy/rule-preview", json={"terms": []}, headers=tokens["moderator"]).status_code == 403
     )
+
+
+def test_moderator_card_gives_an_arabic_comment_its_own_direction_and_escapes_it(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0, audit_sample_rate=0.0)
+    body = "تعليق <script>alert(1)</script> عن ديالى"
+    payload = good_comment(article_id="ar/2026/12/diyala", author_name="<i>أبو علي</i>", body=body)
+    assert client.post("/api/v1/comments", json=payload).status_code == 201
+    sign_in(client, bearer_secret(tokens["moderator"]))
+    html = client.get("/moderate").get_data(as_text=True)
+    assert '<span class="author" dir="auto">&lt;i&gt;أبو علي&lt;/i&gt;</span>' in html
+    assert '<p class="body" data-body dir="auto">' in html
+    assert "<script>alert" not in html and "تعليق &lt;script&gt;alert(1)&lt;/script&gt; عن ديالى" in re.sub(
+        r"</?mark[^>]*>", "", html
+    )

@@ -7,6 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from service.routes.pages import DEMO_ARTICLE_ID
 from tests.conftest import good_comment, set_policy
 from tests.pages.helpers import bearer_secret, sign_in
 
@@ -23,7 +24,8 @@ def _assert_escaped(html: str) -> None:
 
 def _hostile_comment(client: FlaskClient) -> None:
     body = " ".join(PAYLOADS) + " [link](javascript:alert(1))"
-    response = client.post("/api/v1/comments", json=good_comment(author_name=PAYLOADS[1][:60], body=body))
+    payload = good_comment(article_id=DEMO_ARTICLE_ID, author_name=PAYLOADS[1][:60], body=body)
+    response = client.post("/api/v1/comments", json=payload)
     assert response.status_code == 201, response.get_json()
 
 
