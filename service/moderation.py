@@ -241,6 +241,7 @@ def _store(
         "author_email": payload["author_email"],
         "body": payload["body"],
         "status": str(decision.status),
+        "language": None,
         "score": score.probability if score else None,
         "categories": dict(score.categories) if score else {},
         "explanation": _explanation(score),

@@ -69,6 +69,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     author_email: Mapped[str | None] = mapped_column(String(320), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
+    # ISO 639-1 code of the comment's language as identified at submission ("und" when undetermined).
+    language: Mapped[str | None] = mapped_column(String(8))
     score: Mapped[float | None] = mapped_column(Float)
     categories: Mapped[JsonDict] = mapped_column(JSON, default=dict)
     explanation: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
