@@ -1,12 +1,13 @@
 """Language identification on short comments: candidate libraries and Moderato's rule, measured side by side.
 
-Run: .venv/bin/python bench/language_id.py [--per-band 150] [--data ../shared/data]
+Run: .venv/bin/python bench/language_id.py [--per-band 150] [--data ../shared/data] [--only moderato,py3langid]
 Optional candidates are skipped when not installed: pip install lingua-language-detector pycld2 cld3-py whatlang-pyo3
 langdetect. English rows come from the six English sets, Arabic rows from the six Arabic sets (ARABIC.md), sampled
 per source and length band (<=20, 21-60, 61-200, >200 characters); the other languages and Arabizi are the
 hand-written comments in tests/data/language_samples.tsv. "acc" is the share identified as the expected language;
 "unsup" is the share a detector-only rule would send to a person (best guess neither en nor ar; for Moderato's rule:
-``covered`` false). Timing: median microseconds per comment, every candidate called on the same text in turn.
+``covered`` false). Timing: median microseconds per comment by length band, every candidate called on the same
+text in turn.
 """
 
 from __future__ import annotations
@@ -209,6 +210,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-band", type=int, default=150, help="texts per source and length band")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument(
+        "--only", default="", help="comma-separated name prefixes, e.g. 'moderato,py3langid' (others evict caches)"
+    )
     args = parser.parse_args()
     rng = random.Random(14)
     rows: list[tuple[str, str, str]] = []  # (group, expected, text)
@@ -216,14 +220,18 @@ def main() -> None:
     rows += [(f"ar {band}", "ar", t) for band, t in sample(arabic_texts(args.data), args.per_band, rng)]
     rows += [(expected, expected, t) for expected, t in hand_samples()]
     found = candidates()
-    names = list(found)
+    prefixes = [p.strip() for p in args.only.split(",") if p.strip()]
+    names = [n for n in found if not prefixes or any(n.startswith(p) for p in prefixes)]
     hits: dict[str, dict[str, list[int]]] = {n: defaultdict(lambda: [0, 0, 0]) for n in names}
-    micros: dict[str, list[float]] = {n: [] for n in names}
-    for group, expected, text in rows:
-        for name in names:
+    micros: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n in names}
+    for index, (group, expected, text) in enumerate(rows):
+        # Rotate the calling order so that no candidate always runs first on cold caches.
+        for name in names[index % len(names) :] + names[: index % len(names)]:
             start = time.perf_counter()
             code, unsupported = found[name](text)
-            micros[name].append((time.perf_counter() - start) * 1e6)
+            micros[name][group.split(" ")[-1] if group[:3] in ("en ", "ar ") else "hand"].append(
+                (time.perf_counter() - start) * 1e6
+            )
             cell = hits[name][group]
             want = "ar" if expected == "ar-Latn" and name.startswith("moderato") else expected
             cell[0] += code == want
@@ -242,7 +250,13 @@ def main() -> None:
                 acc = n - sum(1 for g, _, t in rows if g == group and found[name](t)[0] == "en")
             cells.append(f"{100 * acc / n:5.1f} / {100 * unsup / n:5.1f}".rjust(max(len(name), 13)))
         print(f"{group:<10}{counts[group]:>5}  " + "  ".join(cells))
-    print(f"{'µs median':<15} " + "  ".join(f"{statistics.median(micros[n]):>{max(len(n), 13)}.1f}" for n in names))
+    print("median µs per comment, every candidate called on the same text in turn (rotating order)")
+    for band in [name for _, _, name in BANDS] + ["hand", "all"]:
+        cells = []
+        for n in names:
+            values = [v for vs in micros[n].values() for v in vs] if band == "all" else micros[n][band]
+            cells.append(f"{statistics.median(values):>{max(len(n), 13)}.1f}")
+        print(f"{'µs ' + band:<15}  " + "  ".join(cells))
 
 
 if __name__ == "__main__":

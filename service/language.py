@@ -70,7 +70,7 @@ OUTSIDE_LATIN_SET_MIN = 0.8
 SHORT_LATIN_LETTERS = 20
 # Longer parts are identified from their first and last PART_SAMPLE // 2 characters: the answer does not change and
 # the time per comment stays bounded (the byte-level detector is linear in the length).
-PART_SAMPLE = 600
+PART_SAMPLE = 320
 
 # py3langid labels, restricted per script; dialect and variant labels fold into one ISO 639-1 code.
 _ARABIC_SCRIPT_LABELS = ("ar", "arz", "ary", "fa", "ur", "ps", "ku", "sdh", "ug")
@@ -81,6 +81,10 @@ _NOISE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|@\w+|#", re.IGNORECASE
 _ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\u200c]+")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff'’]+")
 _LETTER = re.compile(r"[^\W\d_]")
+# Runs of letters of any script but Latin and Arabic (the \W in a negated class keeps only letters).
+_OTHER_RUN = re.compile(
+    r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
+)
 _WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 # Letters Arabic never writes (Sorani; Urdu; Persian and Urdu pe, zhe, the zero-width non-joiner) and the two that
@@ -210,10 +214,7 @@ def split_scripts(text: str) -> list[_Part]:
     latin = " ".join(_LATIN_WORD.findall(text))
     arabic_letters = len(_LETTER.findall(arabic))
     latin_letters = len(_LETTER.findall(latin))
-    other_chars = [
-        ch for ch in _LATIN_WORD.sub(" ", _ARABIC_RUN.sub(" ", text)) if ch.isalpha() or ch.isspace() or ch in "'-"
-    ]
-    other = "".join(other_chars).strip()
+    other = " ".join(_OTHER_RUN.findall(text))
     other_weight = len(_LETTER.findall(other)) + len(_WIDE.findall(other))
     parts = [
         _Part("arabic", arabic, arabic_letters),
@@ -253,16 +254,17 @@ def _arabic_script(detector: _Detector, text: str) -> tuple[str, float]:
 
 
 def _latin_script(detector: _Detector, text: str) -> tuple[str, float]:
-    if is_arabizi(text):
-        return ARABIZI, 1.0
     sample = _sample(text)
+    if is_arabizi(sample):
+        return ARABIZI, 1.0
     ranked = detector.ranked(detector.latin, sample)
     prob_en = next((p for code, p in ranked if code == "en"), 0.0)
     best, prob = ranked[0]
     if best != "en" and prob >= LATIN_OTHER_MIN:
         return best, prob
-    words = [w.strip("'’").lower() for w in text.split()]
-    short_reply = len(_LETTER.findall(text)) <= SHORT_LATIN_LETTERS and all(w in _SHORT_ENGLISH for w in words if w)
+    short_reply = len(_LETTER.findall(sample)) <= SHORT_LATIN_LETTERS and all(
+        w.strip("'’").lower() in _SHORT_ENGLISH for w in sample.split() if w.strip("'’")
+    )
     if prob_en < ENGLISH_MIN and not short_reply:
         return UNDETERMINED, prob_en
     if prob_en < 0.5 and not short_reply:
