@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -17,11 +17,33 @@ from service import audit
 from service.extensions import db
 from service.reasons import Reason, outcome_reason
 from service.records import PolicyVersion
-from service.rules import RuleSettings
+from service.rules import RuleSettings, stricter
 from service.status import Status
 
 _TERM = fields.String(validate=validate.Length(min=1, max=100))
 _ARTICLE = fields.String(validate=validate.Length(min=1, max=200))
+_LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="An ISO 639-1 language code, e.g. ar."))
+
+
+class LanguageThresholds(Schema):
+    """One language's own score thresholds (its model's scores are calibrated on its own data)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    publish_below = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    reject_at = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **_: Any) -> None:
+        # A PATCH loads the policy with partial=True, which marshmallow passes down to nested schemas: a language's
+        # pair is still all-or-nothing.
+        missing = [name for name in ("publish_below", "reject_at") if name not in data]
+        if missing:
+            raise ValidationError({name: ["Missing data for required field."] for name in missing})
+        if data["reject_at"] < data["publish_below"]:
+            raise ValidationError("Must be at least publish_below.", "reject_at")
 
 
 class PolicyDocument(Schema):
@@ -42,6 +64,13 @@ class PolicyDocument(Schema):
     audit_sample_rate = fields.Float(required=True, validate=validate.Range(min=0, max=1))
     premoderated_articles = fields.List(_ARTICLE, required=True)
     closed_articles = fields.List(_ARTICLE, required=True)
+    # Per-language overrides of publish_below/reject_at; a language without an entry uses the two above.
+    thresholds_by_language = fields.Dict(
+        keys=_LANGUAGE, values=fields.Nested(LanguageThresholds), load_default=dict, validate=validate.Length(max=50)
+    )
+    # What happens to a comment written (partly) in a language no model covers: a person decides, or it is rejected.
+    # Never published automatically.
+    unsupported_language = fields.String(load_default="hold", validate=validate.OneOf(["hold", "reject"]))
 
     @validates_schema
     def _thresholds_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -69,6 +98,8 @@ class Policy:
     audit_sample_rate: float
     premoderated_articles: frozenset[str]
     closed_articles: frozenset[str]
+    thresholds_by_language: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    unsupported_language: str = "hold"
 
     @classmethod
     def from_document(cls, version: int, document: Mapping[str, Any]) -> Policy:
@@ -85,11 +116,20 @@ class Policy:
             audit_sample_rate=float(document["audit_sample_rate"]),
             premoderated_articles=frozenset(document["premoderated_articles"]),
             closed_articles=frozenset(document["closed_articles"]),
+            # Versions stored before these settings existed lack them: the defaults are what those versions did.
+            thresholds_by_language={
+                language: {"publish_below": float(pair["publish_below"]), "reject_at": float(pair["reject_at"])}
+                for language, pair in document.get("thresholds_by_language", {}).items()
+            },
+            unsupported_language=str(document.get("unsupported_language", "hold")),
         )
 
-    def thresholds(self) -> Thresholds:
-        """The score thresholds that decide a comment under this policy."""
-        return Thresholds(self.publish_below, self.reject_at, self.high_band)
+    def thresholds(self, language: str | None = None) -> Thresholds:
+        """The score thresholds that decide a comment in `language` (the general pair when it has none of its own)."""
+        own = self.thresholds_by_language.get(language or "")
+        if own is None:
+            return Thresholds(self.publish_below, self.reject_at, self.high_band)
+        return Thresholds(own["publish_below"], own["reject_at"], self.high_band)
 
     def rule_settings(self) -> RuleSettings:
         """The part of the policy the word and behaviour rules read."""
@@ -116,6 +156,10 @@ class Policy:
             "audit_sample_rate": self.audit_sample_rate,
             "premoderated_articles": sorted(self.premoderated_articles),
             "closed_articles": sorted(self.closed_articles),
+            "thresholds_by_language": {
+                language: dict(pair) for language, pair in sorted(self.thresholds_by_language.items())
+            },
+            "unsupported_language": self.unsupported_language,
         }
 
 
@@ -161,6 +205,27 @@ def score_decision(score: float | None, thresholds: Thresholds) -> tuple[Status,
     if score is None:
         return Status.PENDING, [outcome_reason("unscored")]
     return outcome(score, thresholds), [outcome_reason(code) for code in _BAND_REASONS[thresholds.band(score)]]
+
+
+def language_decision(
+    scores: Sequence[tuple[str, float]], unsupported: Sequence[str], policy: Policy
+) -> tuple[Status, list[Reason], int | None]:
+    """The outcome rule over every language of a comment: each covered language's score against that language's
+    thresholds, and a language no model covers by `unsupported_language`; the strictest outcome wins. Also returns
+    which score decided (None when none did). No score and nothing unsupported means the comment was not scored."""
+    if not scores and not unsupported:
+        status, reasons = score_decision(None, policy.thresholds())
+        return status, reasons, None
+    status, reasons, decisive = Status.PUBLISHED, [], None
+    for index, (language, probability) in enumerate(scores):
+        candidate, candidate_reasons = score_decision(probability, policy.thresholds(language))
+        if decisive is None or stricter(status, candidate) != status:
+            status, decisive = candidate, index
+        reasons.extend(reason for reason in candidate_reasons if reason not in reasons)
+    if unsupported:
+        status = stricter(status, Status.REJECTED if policy.unsupported_language == "reject" else Status.PENDING)
+        reasons.append(outcome_reason("unsupported_language"))
+    return status, reasons, decisive
 
 
 _LATEST_VERSION = select(func.max(PolicyVersion.id))

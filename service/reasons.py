@@ -13,6 +13,7 @@ class Reason(TypedDict):
 # Why a comment was not published automatically. Codes are part of the API: add, never rename.
 OUTCOME_REASONS: dict[str, str] = {
     "unscored": "The classifier could not score this comment, so a person must review it.",
+    "unsupported_language": "The comment is (partly) in a language the classifier does not read, so a person decides.",
     "score_borderline": "The classifier was unsure about this comment.",
     "score_high": "The classifier rated this comment very likely to break the comment policy.",
     "banned_term": "The comment contains a term that is not allowed.",

@@ -82,3 +82,55 @@ def test_intake_policy_memo_skips_the_database_until_it_is_too_old_or_this_proce
         changed = change_policy({"publish_below": 0.07}, "test", defaults)
         in_force = current_policy(defaults, memo, max_age_seconds=1.0)
         assert in_force.version == changed.version and in_force.publish_below == 0.07
+
+
+def test_each_language_is_decided_by_its_own_thresholds_and_others_by_the_general_pair() -> None:
+    policy = Policy.from_document(
+        2, {**BASE, "thresholds_by_language": {"ar": {"publish_below": 0.05, "reject_at": 0.6}}}
+    )
+    assert policy.thresholds("ar") == Thresholds(0.05, 0.6, "reject")
+    assert policy.thresholds("en") == policy.thresholds() == Thresholds(0.3, 0.8, "reject")
+    assert score_decision(0.2, policy.thresholds("en"))[0] == Status.PUBLISHED
+    assert score_decision(0.2, policy.thresholds("ar"))[0] == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("scores", "unsupported", "setting", "status", "codes", "decisive"),
+    [
+        ([("en", 0.1)], [], "hold", Status.PUBLISHED, [], 0),
+        # A mixed comment: the stricter language wins, and says why.
+        ([("en", 0.1), ("ar", 0.9)], [], "hold", Status.REJECTED, ["score_high"], 1),
+        ([("ar", 0.5), ("en", 0.1)], [], "hold", Status.PENDING, ["score_borderline"], 0),
+        # A language no model covers is never published automatically, whatever the other parts scored.
+        ([], ["fa"], "hold", Status.PENDING, ["unsupported_language"], None),
+        ([], ["fa"], "reject", Status.REJECTED, ["unsupported_language"], None),
+        ([("en", 0.01)], ["ar-Latn"], "hold", Status.PENDING, ["unsupported_language"], 0),
+        ([], [], "hold", Status.PENDING, ["unscored"], None),
+    ],
+)
+def test_language_decision_takes_the_strictest_language(
+    scores: list[tuple[str, float]],
+    unsupported: list[str],
+    setting: str,
+    status: Status,
+    codes: list[str],
+    decisive: int | None,
+) -> None:
+    from service.policy import language_decision
+
+    policy = Policy.from_document(
+        2,
+        {
+            **BASE,
+            "thresholds_by_language": {"ar": {"publish_below": 0.05, "reject_at": 0.6}},
+            "unsupported_language": setting,
+        },
+    )
+    decided, reasons, index = language_decision(scores, unsupported, policy)
+    assert (decided, [r["code"] for r in reasons], index) == (status, codes, decisive)
+
+
+def test_policy_versions_stored_before_language_settings_read_as_hold_and_no_overrides() -> None:
+    policy = Policy.from_document(1, BASE)
+    assert policy.unsupported_language == "hold" and dict(policy.thresholds_by_language) == {}
+    assert policy.document()["thresholds_by_language"] == {}

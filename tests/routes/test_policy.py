@@ -33,6 +33,8 @@ def test_policy_document_has_every_contract_field(client: FlaskClient, tokens: T
         "audit_sample_rate",
         "premoderated_articles",
         "closed_articles",
+        "thresholds_by_language",
+        "unsupported_language",
         "version",
     }
     assert document["version"] == 0
@@ -70,6 +72,10 @@ def test_patch_changes_only_named_fields_and_makes_an_audited_version(client: Fl
         ({"banned_terms": [""]}, "banned_terms"),
         ({"version": 7}, "version"),
         ({"colour": "red"}, "colour"),
+        ({"unsupported_language": "publish"}, "unsupported_language"),
+        ({"thresholds_by_language": {"Arabic": {"publish_below": 0.1, "reject_at": 0.9}}}, "thresholds_by_language"),
+        ({"thresholds_by_language": {"ar": {"publish_below": 0.9, "reject_at": 0.1}}}, "thresholds_by_language"),
+        ({"thresholds_by_language": {"ar": {"publish_below": 0.1}}}, "thresholds_by_language"),
     ],
 )
 def test_invalid_policy_values_are_422_with_field_errors(
@@ -79,6 +85,13 @@ def test_invalid_policy_values_are_422_with_field_errors(
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
     assert client.get("/api/v1/policy", headers=tokens["admin"]).get_json()["version"] == 0
+
+
+def test_language_thresholds_and_the_unsupported_setting_round_trip(client: FlaskClient, tokens: Tokens) -> None:
+    ar = {"publish_below": 0.07, "reject_at": 0.7}
+    after = set_policy(client, tokens, thresholds_by_language={"ar": ar}, unsupported_language="reject")
+    assert after["thresholds_by_language"] == {"ar": ar} and after["unsupported_language"] == "reject"
+    assert client.get("/api/v1/policy", headers=tokens["admin"]).get_json() == after
 
 
 def test_thresholds_decide_the_next_comment_as_the_outcome_rule_says(client: FlaskClient, tokens: Tokens) -> None:
