@@ -1,6 +1,6 @@
 """Compare classifier variants by leave-one-source-out ROC AUC (and a pooled split), against alt-profanity-check.
 
-Run: .venv/bin/python bench/classifier_variants.py --data ../shared/data [--variants baseline,C1,...]
+Run: .venv/bin/python bench/classifier_variants.py --data ../shared/data [--language ar] [--variants ar_base,...]
 Every number is measured on held-out data only: LOSO trains on all sources but one and tests on that one; the pooled
 split is the same seeded 80/20 split the train command uses. Rank metrics use the moderation target's linear model
 (its calibration is monotone, so AUC is unchanged). alt-profanity-check is scored on the same held-out rows; its
@@ -22,8 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from service.classifier.balance import balance_sources  # noqa: E402
 from service.classifier.datasets import Row, load_rows  # noqa: E402
 from service.classifier.metrics import auc  # noqa: E402
-from service.classifier.pipeline import Hyperparams, build_features, build_linear, source_weights  # noqa: E402
-from service.classifier.train import pooled_split  # noqa: E402
+from service.classifier.pipeline import (  # noqa: E402
+    Hyperparams,
+    build_features,
+    build_linear,
+    normalised,
+    source_weights,
+)
+from service.classifier.train import LANGUAGE_DEFAULTS, pooled_split, prepare_rows  # noqa: E402
 
 BASE = Hyperparams()
 VARIANTS: dict[str, Hyperparams] = {
@@ -36,6 +42,23 @@ VARIANTS: dict[str, Hyperparams] = {
     "char3-5": dataclasses.replace(BASE, char_ngrams=(3, 5)),
     "no_sublinear": dataclasses.replace(BASE, sublinear_tf=False),
 }
+AR_BASE = Hyperparams(**LANGUAGE_DEFAULTS["ar"])
+VARIANTS |= {
+    "ar_base": AR_BASE,
+    "ar_C1": dataclasses.replace(AR_BASE, C=1.0),
+    "ar_C16": dataclasses.replace(AR_BASE, C=16.0),
+    "ar_no_src_weight": dataclasses.replace(AR_BASE, source_weighting=False),
+    "ar_classbal": dataclasses.replace(AR_BASE, class_weight="balanced"),
+    "ar_no_norm": dataclasses.replace(AR_BASE, normalisation="none"),
+    "ar_repeat1": dataclasses.replace(AR_BASE, repeat_max=1),
+    "ar_no_hamza_fold": dataclasses.replace(AR_BASE, fold_hamza_seats=False),
+    "ar_char1-4": dataclasses.replace(AR_BASE, char_ngrams=(1, 4)),
+    "ar_char3-5": dataclasses.replace(AR_BASE, char_ngrams=(3, 5)),
+    "ar_char2-6": dataclasses.replace(AR_BASE, char_ngrams=(2, 6)),
+    "ar_spam_all": dataclasses.replace(AR_BASE, max_rows_positive_only=0),
+    "ar_spam_1000": dataclasses.replace(AR_BASE, max_rows_positive_only=1000),
+    "ar_no_dedupe": dataclasses.replace(AR_BASE, dedupe=False),
+}
 # Fields that only change the linear model: variants differing only here share one feature matrix per fold.
 MODEL_FIELDS = ("C", "class_weight", "source_weighting", "calibration", "calibration_folds")
 
@@ -44,19 +67,24 @@ def feature_key(params: Hyperparams) -> Hyperparams:
     return dataclasses.replace(params, **{f: getattr(BASE, f) for f in MODEL_FIELDS})
 
 
-def fold_scores(rows: list[Row], group: dict[str, Hyperparams], seed: int) -> dict[str, dict[str, float | None]]:
+def fold_scores(
+    rows: list[Row], group: dict[str, Hyperparams], seed: int, pooled: bool = True
+) -> dict[str, dict[str, float | None]]:
     """Per variant: AUC on each left-out source and on the pooled split, features fitted once per fold."""
     params0 = next(iter(group.values()))
     folds: list[tuple[str, list[Row], list[Row]]] = [
         (s, [r for r in rows if r.source != s], [r for r in rows if r.source == s])
         for s in sorted({r.source for r in rows})
     ]
-    folds.append(("pooled", *pooled_split(rows, seed)))
+    if pooled:
+        folds.append(("pooled", *pooled_split(rows, seed)))
     result: dict[str, dict[str, float | None]] = {name: {} for name in group}
     for fold, train, test in folds:
+        if len({r.label for r in test}) < 2:
+            continue  # a positive-only source (the Arabic spam rows) has no AUC of its own
         features = build_features(params0)
-        x_train = features.fit_transform([r.text for r in train])
-        x_test = features.transform([r.text for r in test])
+        x_train = features.fit_transform(normalised(train, params0))
+        x_test = features.transform(normalised(test, params0))
         y_train = np.array([r.label for r in train])
         y_test = np.array([r.label for r in test])
         for name, params in group.items():
@@ -92,30 +120,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", action="append", type=Path, required=True, help="CSV file or folder (repeatable)")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated names: " + ",".join(VARIANTS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--language", default="en", help="only the rows of this language (en, ar)")
+    parser.add_argument("--no-pooled", action="store_true", help="skip the pooled-split column")
     args = parser.parse_args(argv)
     paths: list[Path] = []
     for path in args.data:
         subfolders = sorted(p for p in path.iterdir() if p.is_dir()) if path.is_dir() else []
         paths.extend(subfolders or [path])
-    rows = load_rows(paths)
+    rows = [r for r in load_rows(paths) if r.language == args.language]
     sources = sorted({r.source for r in rows})
     header = f"{'variant':<16}" + "".join(f"{s:>10}" for s in sources) + f"{'LOSO mean':>11}{'pooled':>9}"
     print(header, flush=True)
     names = [n for n in args.variants.split(",") if n]
-    groups: dict[tuple[Hyperparams, float, int], dict[str, Hyperparams]] = {}
+    groups: dict[Hyperparams, dict[str, Hyperparams]] = {}
     for name in names:
         params = VARIANTS[name]
-        key = (feature_key(params), params.max_positive_rate, params.max_rows_per_source)
-        groups.setdefault(key, {})[name] = params
-    for (_, max_rate, max_rows), group in groups.items():
+        groups.setdefault(feature_key(params), {})[name] = params
+    for key, group in groups.items():
         start = time.perf_counter()
-        used = balance_sources(rows, max_rate, max_rows, args.seed)
-        for name, scores in fold_scores(used, group, args.seed).items():
+        used, _ = prepare_rows(rows, key, args.seed)
+        for name, scores in fold_scores(used, group, args.seed, pooled=not args.no_pooled).items():
             known = [scores[s] for s in sources if scores.get(s) is not None]
             mean = float(np.mean(known)) if known else None
             cells = "".join(f"{fmt(scores.get(s)):>10}" for s in sources)
             print(f"{name:<16}{cells}{fmt(mean):>11}{fmt(scores.get('pooled')):>9}", flush=True)
         print(f"  ({', '.join(group)}: {time.perf_counter() - start:.0f} s)", flush=True)
+    if args.language != "en":
+        return 0
     reference = profanity_check_row(balance_sources(rows, BASE.max_positive_rate, 0, args.seed), args.seed)
     if reference is None:
         print("alt-profanity-check: not installed (pip install alt-profanity-check into the venv to compare)")

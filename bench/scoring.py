@@ -1,8 +1,10 @@
 """Scoring speed of the shipped classifier: fast path vs plain scikit-learn, measured side by side in one run.
 
 Run: .venv/bin/python bench/scoring.py [--model models/<version>]
-Prints model load time, per-comment latency (median, p99) for a 400-character comment, batch throughput, and the
-slow/fast ratios. The fast path and predict_proba give the same numbers (tests/classifier/test_scorer.py).
+Prints model load time, then per language of the version (English and Arabic side by side): per-comment latency
+(median, p99) for a 400-character comment, batch throughput, and the slow/fast ratios. The fast path and
+predict_proba (on the normalised text) give the same numbers (tests/classifier/test_scorer.py, test_arabic.py).
+Arabic comments mix in the disguises the normaliser undoes (tashkeel, tatweel, Arabic-Indic digits, repeats).
 """
 
 from __future__ import annotations
@@ -26,16 +28,21 @@ WORDS = (
     "asked them first I think this article is fair but the mayor should explain where the money went you idiots "
     "never listen click here for free prizes what a stupid decision thanks for the clear reporting on the bridge"
 ).split()
+WORDS_AR = (
+    "قرر المجلس أمس إغلاق المكتبة القديمة وغضب كثير من القراء لأن أحدا لم يسألهم أولا أظن أن المقال منصف لكن "
+    "على المحافظ أن يشرح أين ذهبت الأموال أنتم أغبياء لا تسمعون أبدا اضغط هنا لتربح جوائز مجانية يا له من قرار "
+    "غبي شكرا على التغطية الواضحة للجسر في الموصل وبغداد ٢٠٢٦ حَقِيرٌ غـــبي كذاااااب"
+).split()
 
 
-def comments(n: int, length: int, seed: int) -> list[str]:
+def comments(n: int, length: int, seed: int, words: list[str] = WORDS) -> list[str]:
     """n different comments of exactly `length` characters built from news-comment-like words."""
     rng = random.Random(seed)
     texts = []
     for _ in range(n):
         text = ""
         while len(text) < length:
-            text += rng.choice(WORDS) + rng.choice([" ", " ", " ", ", ", ". "])
+            text += rng.choice(words) + rng.choice([" ", " ", " ", ", ", ". "])
         texts.append(text[:length])
     return texts
 
@@ -70,6 +77,42 @@ def latest_model() -> Path:
     return versions[-1]
 
 
+def measure(scorer: Scorer, language: str, repeat: int, batch_size: int) -> None:
+    """Print one language's latency and throughput rows, fast path beside plain predict_proba."""
+    model = scorer.model(language)
+    words = WORDS_AR if language == "ar" else WORDS
+    singles = comments(200, 400, seed=1, words=words)
+    batch = comments(batch_size, 400, seed=2, words=words)
+
+    def score(text: str) -> object:
+        return scorer.score(text, language)
+
+    def reference(texts: list[str]) -> object:
+        return model.reference_probabilities(texts)  # normalisation + predict_proba
+
+    latencies(score, singles, 200)  # warm-up
+    fast, fast_cpu = latencies(score, singles, repeat)
+    slow, slow_cpu = latencies(lambda t: reference([t]), singles, max(repeat // 5, 100))
+    rows = [
+        ("single comment, median (ms)", statistics.median(fast) * 1e3, statistics.median(slow) * 1e3, True),
+        ("  CPU time, median (ms)", statistics.median(fast_cpu) * 1e3, statistics.median(slow_cpu) * 1e3, True),
+        ("single comment, p99 (ms)", p99(fast) * 1e3, p99(slow) * 1e3, True),
+    ]
+    fast_batch = throughput(lambda texts: scorer.score_many(texts, language), batch)
+    scores_only = throughput(lambda texts: scorer.probabilities(texts, language), batch)
+    slow_batch = throughput(reference, batch)
+    rows += [
+        (f"batch of {batch_size}, comments/s", fast_batch[0], slow_batch[0], False),
+        ("  per CPU second", fast_batch[1], slow_batch[1], False),
+        ("  scores only (no explanation)/s", scores_only[0], slow_batch[0], False),
+        ("  scores only, per CPU second", scores_only[1], slow_batch[1], False),
+    ]
+    print(f"language {language}: {'':24}{'fast path':>12}{'sklearn':>12}{'ratio':>10}")
+    for label, f, s, lower_is_better in rows:
+        ratio = s / f if lower_is_better else f / s
+        print(f"{label:36}{f:>12.3f}{s:>12.3f}{ratio:>9.1f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark classifier scoring speed.")
     parser.add_argument("--model", type=Path, default=None)
@@ -84,37 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         scorer = Scorer.load(folder)
         load_cpu.append(time.process_time() - start_cpu)
         loads.append(time.perf_counter() - start)
-    pipeline = scorer.pipeline
-    singles = comments(200, 400, seed=1)
-    batch = comments(args.batch, 400, seed=2)
-
-    latencies(scorer.score, singles, 200)  # warm-up
-    fast, fast_cpu = latencies(scorer.score, singles, args.repeat)
-    slow, slow_cpu = latencies(lambda t: pipeline.predict_proba([t]), singles, max(args.repeat // 5, 100))
-    rows = [
-        ("single comment, median (ms)", statistics.median(fast) * 1e3, statistics.median(slow) * 1e3, True),
-        ("  CPU time, median (ms)", statistics.median(fast_cpu) * 1e3, statistics.median(slow_cpu) * 1e3, True),
-        ("single comment, p99 (ms)", p99(fast) * 1e3, p99(slow) * 1e3, True),
-    ]
-    fast_batch = throughput(scorer.score_many, batch)
-    scores_only = throughput(scorer.probabilities, batch)
-    slow_batch = throughput(pipeline.predict_proba, batch)
-    rows += [
-        (f"batch of {args.batch}, comments/s", fast_batch[0], slow_batch[0], False),
-        ("  per CPU second", fast_batch[1], slow_batch[1], False),
-        ("  scores only (no explanation)/s", scores_only[0], slow_batch[0], False),
-        ("  scores only, per CPU second", scores_only[1], slow_batch[1], False),
-    ]
-
-    print(f"model {folder} ({scorer.model_version}); one comment = 400 characters")
+    print(f"model {folder} ({scorer.model_version}); languages {', '.join(scorer.languages)}; one comment = 400 chars")
     print(
         f"model load (Scorer.load, incl. hash + type checks): {min(loads):.3f} s best, {max(loads):.3f} s worst "
         f"of 3 (CPU {min(load_cpu):.3f} s)"
     )
-    print(f"{'':36}{'fast path':>12}{'sklearn':>12}{'ratio':>10}")
-    for label, f, s, lower_is_better in rows:
-        ratio = s / f if lower_is_better else f / s
-        print(f"{label:36}{f:>12.3f}{s:>12.3f}{ratio:>9.1f}x")
+    for language in scorer.languages:
+        measure(scorer, language, args.repeat, args.batch)
     print("fast path = Scorer.score / score_many (with explanation) or Scorer.probabilities; sklearn = predict_proba")
     print("ratio = how many times better the fast path is; CPU rows exclude time waiting for a busy machine")
     return 0

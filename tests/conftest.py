@@ -21,20 +21,21 @@ from service.extensions import db
 
 TESTS = Path(__file__).parent
 TOY_DATA = TESTS / "data" / "toy_comments.csv"
+TOY_DATA_AR = TESTS / "data" / "toy_comments_ar.csv"
 POSTGRES_URL = os.environ.get("MODERATO_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real classifier trained in about a second on the tests' own fictional comments."""
+    """A real bilingual classifier (English and Arabic pipelines) trained in seconds on the tests' own fictional
+    comments."""
     from service.classifier.pipeline import Hyperparams
     from service.classifier.train import train_model
 
     params = Hyperparams(min_df=1, calibration_folds=2)
-    return train_model(
-        [TOY_DATA], tmp_path_factory.mktemp("models"), seed=7, version="2026-01-01.1", params=params, loso=False
-    )
+    models = tmp_path_factory.mktemp("models")
+    return train_model([TOY_DATA, TOY_DATA_AR], models, seed=7, version="2026-01-01.1", params=params, loso=False)
 
 
 def _postgres_url(url: str) -> str:

@@ -1,4 +1,11 @@
-"""Safe saving and loading of versioned model folders: skops with a type allow-list, hash and version checks."""
+"""Safe saving and loading of versioned model folders: skops with a type allow-list, hash and version checks.
+
+A version folder holds one pipeline per language (``languages`` section of the card, each entry with its own
+artifact sha256); English keeps the historical file names ``model.skops``/``site.skops``, another language uses
+``model-<lang>.skops``/``site-<lang>.skops``. The card's top level repeats the primary language's entries (English
+when present) so readers of single-language cards keep working. A folder whose card has no ``languages`` section is a
+single-language (English) version, as written before languages existed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import json
 import re
 import warnings
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +30,8 @@ MODEL_FILE = "model.skops"
 SITE_MODEL_FILE = "site.skops"  # the site model of a site blend (see site.py)
 CARD_FILE = "model-card.json"
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+PRIMARY_LANGUAGE = "en"
 
 # Every type a model file may contain. Anything else (a function, an unknown class) is refused before loading.
 TRUSTED_TYPES: tuple[str, ...] = (
@@ -99,21 +109,87 @@ def _dump_pipeline(pipeline: Pipeline, path: Path) -> None:
             vec.vocabulary_ = vocabularies[name]
 
 
-def save_artifact(
-    pipeline: Pipeline, card: dict[str, Any], folder: Path, site_pipeline: Pipeline | None = None
+def model_file(language: str, site: bool = False) -> str:
+    """The file name of a language's (site) pipeline inside a version folder."""
+    base = SITE_MODEL_FILE if site else MODEL_FILE
+    return base if language == PRIMARY_LANGUAGE else base.replace(".skops", f"-{language}.skops")
+
+
+def primary_language(languages: Sequence[str]) -> str:
+    """English when the version has it, else the first language in name order."""
+    return PRIMARY_LANGUAGE if PRIMARY_LANGUAGE in languages else sorted(languages)[0]
+
+
+def save_version(
+    folder: Path,
+    card: dict[str, Any],
+    sections: dict[str, dict[str, Any]],
+    models: dict[str, tuple[Pipeline, Pipeline | None]],
 ) -> dict[str, Any]:
-    """Write model.skops (+ site.skops for a site blend) and model-card.json into a new folder (never overwrites);
-    returns the card as written."""
+    """Write one pipeline (+ an optional site pipeline) per language and the card into a new folder (never
+    overwrites); ``sections`` are the per-language card entries. Returns the card as written."""
+    if not models or set(models) != set(sections) or not all(LANGUAGE_RE.match(lang) for lang in models):
+        raise ArtifactError(
+            f"a model version needs matching pipelines and card sections per language: {sorted(models)}"
+        )
     if folder.exists():
         raise ArtifactError(f"model folder {folder} already exists; model versions are immutable")
     folder.mkdir(parents=True)
-    _dump_pipeline(pipeline, folder / MODEL_FILE)
-    card = {**card, "artifact": {"file": MODEL_FILE, "sha256": sha256_file(folder / MODEL_FILE)}}
-    if site_pipeline is not None:
-        _dump_pipeline(site_pipeline, folder / SITE_MODEL_FILE)
-        card["site_artifact"] = {"file": SITE_MODEL_FILE, "sha256": sha256_file(folder / SITE_MODEL_FILE)}
+    written: dict[str, dict[str, Any]] = {}
+    for language in sorted(models):
+        pipeline, site_pipeline = models[language]
+        section = {"language": language, **sections[language]}
+        name = model_file(language)
+        _dump_pipeline(pipeline, folder / name)
+        section["artifact"] = {"file": name, "sha256": sha256_file(folder / name)}
+        if site_pipeline is not None:
+            name = model_file(language, site=True)
+            _dump_pipeline(site_pipeline, folder / name)
+            section["site_artifact"] = {"file": name, "sha256": sha256_file(folder / name)}
+        written[language] = section
+    primary = primary_language(list(written))
+    mirror = {k: v for k, v in written[primary].items() if k != "language"}
+    card = {**card, **mirror, "primary_language": primary, "languages": written}
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return card
+
+
+def language_sections(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per language, the card entries of its pipeline (a card without ``languages`` is English only)."""
+    sections = card.get("languages")
+    if sections is None:
+        return {PRIMARY_LANGUAGE: card}
+    if not isinstance(sections, dict) or not sections or not all(isinstance(v, dict) for v in sections.values()):
+        raise ArtifactError("model card has a malformed languages section")
+    return sections
+
+
+def load_version(folder: Path | str) -> tuple[dict[str, tuple[Pipeline, Pipeline | None]], dict[str, Any]]:
+    """Load and verify every language's pipeline(s) of a version folder; returns ({language: (public, site)}, card)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ArtifactError(f"model folder {folder} does not exist")
+    card = read_card(folder)
+    check_card(card, folder)
+    models: dict[str, tuple[Pipeline, Pipeline | None]] = {}
+    for language, section in language_sections(card).items():
+        entry = section.get("artifact", {})
+        expected = model_file(language) if "languages" in card else MODEL_FILE
+        if not isinstance(entry, dict) or entry.get("file", MODEL_FILE) != expected or not entry.get("sha256"):
+            raise ArtifactError(f"model card in {folder} has a malformed artifact entry for language {language!r}")
+        pipeline = _load_pipeline(folder / expected, str(entry["sha256"]))
+        models[language] = (pipeline, _load_site(folder, section, language if "languages" in card else None))
+    return models, card
+
+
+def _load_site(folder: Path, section: dict[str, Any], language: str | None) -> Pipeline | None:
+    entry = section.get("site_artifact")
+    if entry is None:
+        return None
+    expected = SITE_MODEL_FILE if language is None else model_file(language, site=True)
+    if not isinstance(entry, dict) or entry.get("file") != expected or not entry.get("sha256"):
+        raise ArtifactError(f"model card in {folder} has a malformed site_artifact entry")
+    return _load_pipeline(folder / expected, str(entry["sha256"]))
 
 
 def read_card(folder: Path) -> dict[str, Any]:
@@ -138,28 +214,25 @@ def check_card(card: dict[str, Any], folder: Path) -> None:
             f"model {folder} was trained with scikit-learn {recorded} but this process runs scikit-learn "
             f"{sklearn.__version__}; retrain it with this version or install scikit-learn=={recorded}"
         )
-    if not card.get("artifact", {}).get("sha256"):
-        raise ArtifactError(f"model card in {folder} has no artifact.sha256")
+    for language, section in language_sections(card).items():
+        if not LANGUAGE_RE.match(language):
+            raise ArtifactError(f"model card in {folder} names an invalid language {language!r}")
+        if not section.get("artifact", {}).get("sha256"):
+            raise ArtifactError(f"model card in {folder} has no artifact.sha256 for language {language!r}")
 
 
 def load_artifact(folder: Path | str) -> tuple[Pipeline, dict[str, Any]]:
-    """Load and verify a model folder (card, scikit-learn version, hash, trusted types); returns (pipeline, card)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ArtifactError(f"model folder {folder} does not exist")
-    card = read_card(folder)
-    check_card(card, folder)
-    return _load_pipeline(folder / MODEL_FILE, str(card["artifact"]["sha256"])), card
+    """Load and verify a model folder; returns (the primary language's pipeline, card)."""
+    models, card = load_version(folder)
+    return models[primary_language(list(models))][0], card
 
 
 def load_site_pipeline(folder: Path | str, card: dict[str, Any]) -> Pipeline | None:
-    """The site model of a site-blend folder (same hash and allow-list checks), or None for a public-only one."""
-    entry = card.get("site_artifact")
-    if entry is None:
-        return None
-    if not isinstance(entry, dict) or entry.get("file") != SITE_MODEL_FILE or not entry.get("sha256"):
-        raise ArtifactError(f"model card in {folder} has a malformed site_artifact entry")
-    return _load_pipeline(Path(folder) / SITE_MODEL_FILE, str(entry["sha256"]))
+    """The primary language's site model of a site-blend folder (hash and allow-list checked), or None."""
+    if "languages" not in card:
+        return _load_site(Path(folder), card, None)
+    language = primary_language(list(language_sections(card)))
+    return _load_site(Path(folder), language_sections(card)[language], language)
 
 
 def _load_pipeline(model_path: Path, sha256: str) -> Pipeline:

@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from service.classifier.datasets import Row
 
 
-def balance_sources(rows: Sequence[Row], max_positive_rate: float, max_rows_per_source: int, seed: int) -> list[Row]:
-    """Subsample positives of over-positive sources down to max_positive_rate and cap each source's size (0 = no cap).
+def balance_sources(
+    rows: Sequence[Row], max_positive_rate: float, max_rows_per_source: int, seed: int, max_rows_positive_only: int = 0
+) -> list[Row]:
+    """Subsample positives of over-positive sources down to max_positive_rate and cap each source's size (0 = no cap);
+    a source with positives only is capped at max_rows_positive_only rows (0 = no cap).
 
     The original row order is kept, so the result depends only on the rows and the seed.
     """
@@ -26,6 +29,8 @@ def balance_sources(rows: Sequence[Row], max_positive_rate: float, max_rows_per_
         if 0 < max_positive_rate < 1 and neg and len(pos) > max_positive_rate * len(idx):
             n_pos = int(max_positive_rate / (1 - max_positive_rate) * len(neg))
             pos = sorted(rng.sample(pos, n_pos))
+        if not neg and max_rows_positive_only and len(pos) > max_rows_positive_only:
+            pos = sorted(rng.sample(pos, max_rows_positive_only))
         chosen = pos + neg
         if max_rows_per_source and len(chosen) > max_rows_per_source:
             # Stratified cap: keep the source's positive rate.

@@ -1,4 +1,4 @@
-"""Labelled-comment loaders: one adapter per shared public dataset plus the generic ``text,label[,category]`` CSV."""
+"""Labelled-comment loaders: one adapter per shared public dataset (English and Arabic) plus the generic CSV."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.classifier.normalise import Normalisation, dedupe_key
+
 ABUSE = "abuse"
 SPAM = "spam"
 CATEGORIES: tuple[str, ...] = (ABUSE, SPAM)
+ENGLISH = "en"
+ARABIC = "ar"
+LANGUAGES: tuple[str, ...] = (ENGLISH, ARABIC)
+DATA_SUFFIXES = (".csv", ".tsv", ".txt")
 
 # The single documented label -> "needs moderation" / category mapping (also copied into every model card).
 LABEL_MAPPING: dict[str, dict[str, str]] = {
@@ -58,13 +64,79 @@ LABEL_MAPPING: dict[str, dict[str, str]] = {
         "category": SPAM,
         "text": "HTML entities unescaped, <br /> to newline, tags and byte-order marks removed",
     },
+    "aljazeera": {
+        "recognised_by": "tab-separated, header [index,]text,level",
+        "positive": "level -1 (offensive) or -2 (obscene)",
+        "negative": "level 0 (clean)",
+        "category": ABUSE,
+        "text": "unchanged",
+        "language": ARABIC,
+    },
+    "osact2020": {
+        "recognised_by": "tab-separated, no header, 3 columns: text, OFF/NOT_OFF, HS/NOT_HS",
+        "positive": "OFF",
+        "negative": "NOT_OFF",
+        "category": ABUSE,
+        "text": "<LF> to newline; @USER, URL and a leading RT placeholder removed",
+        "language": ARABIC,
+    },
+    "osact2022": {
+        "recognised_by": "tab-separated, no header, 6 columns: id, text, OFF/NOT_OFF, HS1-6/NOT_HS, VLG, VIO",
+        "positive": "OFF",
+        "negative": "NOT_OFF",
+        "category": ABUSE,
+        "text": "<LF> to newline; @USER, URL and a leading RT placeholder removed",
+        "language": ARABIC,
+    },
+    "l-hsab": {
+        "recognised_by": "tab-separated, header Tweet,Class",
+        "positive": "abusive or hate",
+        "negative": "normal",
+        "category": ABUSE,
+        "text": "unchanged (the three rows broken by an unbalanced quote are skipped)",
+        "language": ARABIC,
+    },
+    "mlma": {
+        "recognised_by": "columns HITId,tweet,sentiment",
+        "positive": "sentiment other than 'normal' (the authors' binary rule)",
+        "negative": "sentiment 'normal'",
+        "category": ABUSE,
+        "text": "@user, @url placeholders removed",
+        "language": ARABIC,
+    },
+    "arabic-spam": {
+        "recognised_by": "exactly the columns text,label with values Spam/Ham and mostly Arabic text",
+        "positive": "Spam",
+        "negative": "none: the Ham rows (mostly news headlines) are dropped, so 'headline' cannot read as 'fine'",
+        "category": SPAM,
+        "text": "unchanged",
+        "language": ARABIC,
+    },
     "generic": {
-        "recognised_by": "columns text,label[,category]; source name = file stem unless given",
+        "recognised_by": "columns text,label[,category][,language]; source name = file stem unless given",
         "positive": "label 1",
         "negative": "label 0",
         "category": "the category column (abuse or spam); 'abuse' when missing or empty",
         "text": "unchanged",
+        "language": "the language column (en or ar); 'en' when missing or empty",
     },
+}
+
+# Licence status of every recognised public source (from ../shared/data/*/PROVENANCE.md and ARABIC.md), copied into
+# the model card next to each source a model was trained on.
+SOURCE_LICENCES: dict[str, str] = {
+    "cad": "CC BY 4.0 (Zenodo record, stated from memory, unverified offline); Reddit terms also apply",
+    "davidson": "MIT (repository LICENSE); Twitter/X terms also apply to tweet text",
+    "gab": "CC BY 4.0 (OSF page, stated from memory, unverified offline); repository code MIT",
+    "jigsaw": "CC0 (dataset); comment text CC BY-SA 3.0 (Wikipedia)",
+    "sms": "CC BY 4.0 (UCI Machine Learning Repository)",
+    "youtube": "CC BY 4.0 (UCI Machine Learning Repository)",
+    "aljazeera": "none stated (sabithassan/violence-detection-models; Mubarak et al. ALW 2017)",
+    "osact2020": "none in the repository (organisers publish it as CC BY 4.0, second-hand)",
+    "osact2022": "none stated",
+    "l-hsab": "none stated",
+    "mlma": "MIT (LICENSE copied with the data)",
+    "arabic-spam": "GPL-3.0 (the source repository's licence)",
 }
 
 
@@ -74,12 +146,17 @@ class DatasetError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One labelled comment: label 1 = needs moderation, category set only for positives."""
+    """One labelled comment: label 1 = needs moderation, category set only for positives.
+
+    ``labels`` keeps a source's fine-grained annotations (e.g. obscene, hate, vulgar, violence) for later use.
+    """
 
     text: str
     label: int
     category: str | None
     source: str
+    language: str = ENGLISH
+    labels: tuple[str, ...] = ()
 
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -98,8 +175,25 @@ def _flag(value: str) -> bool:
     return value.strip() not in ("", "0", "0.0")
 
 
-def _row(text: str, positive: bool, category: str, source: str) -> Row:
-    return Row(text=text, label=int(positive), category=category if positive else None, source=source)
+def _row(
+    text: str, positive: bool, category: str, source: str, language: str = ENGLISH, labels: tuple[str, ...] = ()
+) -> Row:
+    return Row(
+        text=text,
+        label=int(positive),
+        category=category if positive else None,
+        source=source,
+        language=language,
+        labels=labels,
+    )
+
+
+_TWEET_PLACEHOLDER = re.compile(r"^RT\b:?|(?<!\w)@(?:USER|user|url|URL)\b:?|(?<![\w@])URL\b")
+
+
+def _clean_tweet(text: str) -> str:
+    """Drop the anonymisation placeholders of the tweet sets (@USER, URL, RT); <LF> is a line break."""
+    return _TWEET_PLACEHOLDER.sub("", text.replace("<LF>", "\n")).strip()
 
 
 def _cad(rec: dict[str, str], source: str) -> Row | None:
@@ -141,7 +235,25 @@ def _generic(rec: dict[str, str], source: str) -> Row | None:
     category = (rec.get("category") or "").strip().lower() or ABUSE
     if category not in CATEGORIES:
         raise DatasetError(f"category must be one of {CATEGORIES}, got {category!r}")
-    return _row(rec["text"].strip(), label == "1", category, source)
+    language = (rec.get("language") or "").strip().lower() or ENGLISH
+    if language not in LANGUAGES:
+        raise DatasetError(f"language must be one of {LANGUAGES}, got {language!r}")
+    return _row(rec["text"].strip(), label == "1", category, source, language)
+
+
+def _mlma(rec: dict[str, str], source: str) -> Row | None:
+    sentiment = rec["sentiment"].strip()
+    labels = tuple(s for s in sentiment.split("_") if s and s != "normal")
+    return _row(_clean_tweet(rec["tweet"]), sentiment != "normal", ABUSE, source, ARABIC, labels)
+
+
+def _arabic_spam(rec: dict[str, str], source: str) -> Row | None:
+    label = rec["label"].strip().lower()
+    if label not in ("spam", "ham"):
+        raise DatasetError(f"spam set label must be Spam or Ham, got {label!r}")
+    if label == "ham":
+        return None  # mostly news headlines: see LABEL_MAPPING["arabic-spam"]
+    return _row(rec["text"].strip(), True, SPAM, source, ARABIC, ("spam",))
 
 
 Adapter = Callable[[dict[str, str], str], "Row | None"]
@@ -153,6 +265,7 @@ _ADAPTERS: tuple[tuple[str, frozenset[str], Adapter], ...] = (
     ("gab", frozenset({"Text", "hd", "cv", "vo"}), _gab),
     ("youtube", frozenset({"CONTENT", "CLASS"}), _youtube),
     ("cad", frozenset({"id", "text", "labels"}), _cad),
+    ("mlma", frozenset({"HITId", "tweet", "sentiment"}), _mlma),
     ("sms", frozenset({"label", "text"}), _sms),
 )
 
@@ -169,10 +282,17 @@ def detect_source(columns: Iterable[str]) -> str:
 
 
 def _adapter(name: str) -> Adapter:
+    if name == "arabic-spam":
+        return _arabic_spam
     for source, _, adapter in _ADAPTERS:
         if source == name:
             return adapter
     return _generic
+
+
+def has_arabic(text: str) -> bool:
+    """True when the text holds at least one letter of the Arabic block."""
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
 
 def _read_csv(path: Path) -> Iterator[Row]:
@@ -182,12 +302,19 @@ def _read_csv(path: Path) -> Iterator[Row]:
         reader = csv.DictReader(handle)
         name = detect_source(reader.fieldnames or [])
         records = list(reader)
-    # The SMS file and the generic format share the columns label,text: spam/ham values mean SMS.
+    # The SMS file and the generic format share the columns label,text: spam/ham values mean SMS (or, when most
+    # texts are in Arabic script, the Arabic spam set).
     if name == "sms" and not all(rec["label"].strip().lower() in ("spam", "ham") for rec in records):
         name = "generic"
-    adapter = _adapter(name)
+    elif name == "sms" and 2 * sum(has_arabic(rec["text"]) for rec in records) > len(records):
+        name = "arabic-spam"
     source = path.stem if name == "generic" else name
-    for line, rec in enumerate(records, start=2):
+    yield from _adapt(path, name, source, records, first_line=2)
+
+
+def _adapt(path: Path, name: str, source: str, records: Sequence[dict[str, str]], first_line: int) -> Iterator[Row]:
+    adapter = _adapter(name)
+    for line, rec in enumerate(records, start=first_line):
         try:
             row = adapter(rec, source)
         except (KeyError, AttributeError) as exc:
@@ -198,36 +325,143 @@ def _read_csv(path: Path) -> Iterator[Row]:
             yield row
 
 
-def csv_files(path: Path) -> list[Path]:
-    """A CSV file itself, or the CSV files of a folder in name order."""
+def _arabic_tsv(rec: dict[str, str], source: str) -> Row | None:
+    """The tab-separated Arabic sets, read by _read_tsv into {'text', 'label', 'labels'} records."""
+    labels = tuple(x for x in rec["labels"].split(",") if x)
+    text = _clean_tweet(rec["text"]) if source.startswith("osact") else rec["text"].strip()
+    return _row(text, rec["label"] == "1", ABUSE, source, ARABIC, labels)
+
+
+_AJ_LEVELS = {"0": (False, ()), "-1": (True, ("offensive",)), "-2": (True, ("obscene",))}
+_LHSAB_CLASSES = {"normal": (False, ()), "abusive": (True, ("abusive",)), "hate": (True, ("hate",))}
+
+
+def _tsv_records(name: str, lines: list[list[str]]) -> Iterator[dict[str, str] | None]:
+    """Per data line: {'text', 'label', 'labels'} or None for a line broken by the source (unbalanced quotes)."""
+    for cells in lines:
+        if name == "aljazeera":
+            if len(cells) < 2 or cells[-1].strip() not in _AJ_LEVELS:
+                yield None
+                continue
+            positive, labels = _AJ_LEVELS[cells[-1].strip()]
+            text = cells[-2]
+        elif name == "l-hsab":
+            if len(cells) != 2 or cells[1].strip() not in _LHSAB_CLASSES:
+                yield None
+                continue
+            positive, labels = _LHSAB_CLASSES[cells[1].strip()]
+            text = cells[0]
+        elif name == "osact2020":
+            positive, text = cells[1] == "OFF", cells[0]
+            labels = tuple(x for x in (cells[1] == "OFF" and "offensive", cells[2] == "HS" and "hate") if x)
+        else:  # osact2022: id, text, OFF, HS1-6, VLG, VIO
+            positive, text = cells[2] == "OFF", cells[1]
+            flags = (
+                cells[2] == "OFF" and "offensive",
+                cells[3] != "NOT_HS" and f"hate:{cells[3]}",
+                cells[4] == "VLG" and "vulgar",
+                cells[5] == "VIO" and "violence",
+            )
+            labels = tuple(x for x in flags if x)
+        yield {"text": text, "label": "1" if positive else "0", "labels": ",".join(labels)}
+
+
+def detect_tsv(first: list[str]) -> tuple[str, bool]:
+    """Name the tab-separated Arabic set from its first line; returns (source, first line is a header)."""
+    cells = [c.strip() for c in first]
+    if cells[-2:] == ["text", "level"]:
+        return "aljazeera", True
+    if cells == ["Tweet", "Class"]:
+        return "l-hsab", True
+    if len(cells) == 3 and cells[1] in ("OFF", "NOT_OFF"):
+        return "osact2020", False
+    if len(cells) == 6 and cells[2] in ("OFF", "NOT_OFF"):
+        return "osact2022", False
+    raise DatasetError(f"unrecognised tab-separated columns {cells[:6]}")
+
+
+def _read_tsv(path: Path) -> Iterator[Row]:
+    """Yield rows from one tab-separated file (the Arabic sets; quotes are not special in them)."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        lines = [cells for cells in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if cells]
+    if not lines:
+        return
+    name, header = detect_tsv(lines[0])
+    data = lines[1:] if header else lines
+    expected = {"osact2020": 3, "osact2022": 6}.get(name)
+    if expected is not None and any(len(cells) != expected for cells in data):
+        raise DatasetError(f"{path}: every line of the {name} set must have {expected} tab-separated columns")
+    for rec in _tsv_records(name, data):
+        row = None if rec is None else _arabic_tsv(rec, name)
+        if row is not None and row.text:
+            yield row
+
+
+def data_files(path: Path) -> list[Path]:
+    """A data file itself, or every .csv/.tsv/.txt file under a folder (recursively), in path order."""
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DATA_SUFFIXES)
         if not files:
-            raise DatasetError(f"no CSV files in {path}")
+            raise DatasetError(f"no .csv, .tsv or .txt files under {path}")
         return files
     if not path.is_file():
         raise DatasetError(f"no such file or folder: {path}")
     return [path]
 
 
+csv_files = data_files  # the name older callers use
+
+
+def read_file(file: Path) -> list[Row]:
+    """The labelled rows of one data file (tab-separated for .tsv/.txt, CSV otherwise)."""
+    if file.suffix.lower() in (".tsv", ".txt"):
+        return list(_read_tsv(file))
+    return list(_read_csv(file))
+
+
 def load_rows(paths: Sequence[Path | str]) -> list[Row]:
-    """Load every CSV named (files or folders) into labelled rows, in a deterministic order."""
+    """Load every data file named (files or folders) into labelled rows, in a deterministic order."""
     rows: list[Row] = []
     for path in paths:
-        for file in csv_files(Path(path)):
-            rows.extend(_read_csv(file))
+        for file in data_files(Path(path)):
+            rows.extend(read_file(file))
     return rows
 
 
-def from_records(records: Iterable[tuple[str, int, str | None, str]]) -> list[Row]:
-    """Build rows from ``(text, label, category, source)`` tuples, e.g. moderators' decisions."""
+def dedupe_rows(rows: Sequence[Row], normalisation: Normalisation) -> tuple[list[Row], dict[str, int]]:
+    """Keep the first row of every text (same after normalisation, case and spacing), across and within sources.
+
+    Returns the kept rows and, per source, how many of its rows were dropped as duplicates.
+    """
+    seen: set[str] = set()
+    kept: list[Row] = []
+    dropped: dict[str, int] = {}
+    for row in rows:
+        key = dedupe_key(row.text, normalisation)
+        if key in seen:
+            dropped[row.source] = dropped.get(row.source, 0) + 1
+            continue
+        seen.add(key)
+        kept.append(row)
+    return kept, dict(sorted(dropped.items()))
+
+
+def from_records(
+    records: Iterable[tuple[str, int, str | None, str] | tuple[str, int, str | None, str, str]],
+) -> list[Row]:
+    """Build rows from ``(text, label, category, source[, language])`` tuples, e.g. moderators' decisions."""
     rows = []
-    for text, label, category, source in records:
+    for record in records:
+        text, label, category, source = record[:4]
+        language = record[4] if len(record) > 4 else ENGLISH
+        if language not in LANGUAGES:
+            raise DatasetError(f"language must be one of {LANGUAGES}, got {language!r}")
         if label not in (0, 1):
             raise DatasetError(f"label must be 0 or 1, got {label!r}")
         cat = (category or ABUSE) if label else None
         if cat is not None and cat not in CATEGORIES:
             raise DatasetError(f"category must be one of {CATEGORIES}, got {category!r}")
         if text.strip():
-            rows.append(Row(text=text.strip(), label=label, category=cat, source=source))
+            rows.append(Row(text=text.strip(), label=label, category=cat, source=source, language=language))
     return rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_TERMS = 10
-_EDGE_PUNCTUATION = "\"'`.,;:!?()[]{}<>*_~«»“”‘’"
+_EDGE_PUNCTUATION = "\"'`.,;:!?()[]{}<>*_~«»“”‘’،؛؟"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,16 @@
 """Hot-path scoring: the fitted pipeline's vocabularies, idf, coefficients and calibration maps applied directly.
 
 It reproduces ``pipeline.predict_proba`` (tests hold it to 1e-9) without scikit-learn's per-call overhead, and keeps,
-per whitespace-delimited word of the input, how much each n-gram it produced added to the moderation logit.
+per whitespace-delimited word of the input, how much each n-gram it produced added to the moderation logit. A language
+whose pipeline was trained on normalised text (normalise.py) gets its word normaliser here: each original word is
+normalised once (memoised in the same per-word cache), spans stay offsets into the original text.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +80,8 @@ class Calibration:
 class FastModel:
     """A fitted moderato pipeline compiled into plain dicts and numpy arrays."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, normalise: Callable[[str], str] | None = None) -> None:
+        self.normalise = normalise
         union = pipeline.named_steps["features"]
         vectorizers = dict(union.transformer_list)
         word, char = vectorizers["word"], vectorizers["char"]
@@ -126,7 +129,11 @@ class FastModel:
         """Known char n-gram ids, word tokens and known unigram ids of one whitespace-delimited word (memoised)."""
         cached = self._cache.get(word)
         if cached is None:
-            lowered = word.lower()
+            lowered = (self.normalise(word) if self.normalise is not None else word).lower()
+            if not lowered:  # a word made only of removed characters (tatweel, marks, ZWNJ): no features
+                empty = np.zeros(0, dtype=np.int64)
+                self._cache[word] = (empty, [], empty)
+                return self._cache[word]
             char_get, word_get = self.char_vocab.get, self.word_vocab.get
             chars = np.array([j for j in map(char_get, self._char_ngrams(lowered)) if j is not None], dtype=np.int64)
             tokens = self.token_re.findall(lowered)

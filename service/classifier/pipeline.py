@@ -15,6 +15,7 @@ from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from service.classifier.datasets import ABUSE, SPAM, Row
+from service.classifier.normalise import Normalisation, normalise_texts
 
 # Output columns of the pipeline, in order: P(needs moderation), then one calibrated probability per category.
 TARGETS: tuple[str, ...] = ("moderation", ABUSE, SPAM)
@@ -38,6 +39,18 @@ class Hyperparams:
     max_positive_rate: float = 0.5
     max_rows_per_source: int = 0
     source_weighting: bool = True
+    # Text normalisation before features (normalise.py), applied per whitespace word by training and scoring alike.
+    normalisation: str = "none"
+    repeat_max: int = 2
+    fold_hamza_seats: bool = True
+    # Drop repeated texts (same after normalisation) across and within sources before balancing and splitting.
+    dedupe: bool = False
+    # A source with positives only (e.g. the Arabic spam rows) is subsampled to this many rows (0 = no cap).
+    max_rows_positive_only: int = 0
+
+    def text_normalisation(self) -> Normalisation:
+        """The normaliser settings these parameters name."""
+        return Normalisation(self.normalisation, self.repeat_max, self.fold_hamza_seats)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly view for the model card."""
@@ -110,11 +123,16 @@ def source_weights(rows: Sequence[Row]) -> np.ndarray:
     return np.asarray(per_row * len(rows) / len(names), dtype=np.float64)
 
 
+def normalised(rows: Sequence[Row], params: Hyperparams) -> list[str]:
+    """The rows' texts as the pipeline sees them (normalised per params.normalisation)."""
+    return normalise_texts([r.text for r in rows], params.text_normalisation())
+
+
 def fit_pipeline(rows: Sequence[Row], params: Hyperparams, seed: int) -> Pipeline:
-    """Build and fit the pipeline on rows (source-weighted when the params say so)."""
+    """Build and fit the pipeline on rows (texts normalised, source-weighted when the params say so)."""
     pipeline = build_pipeline(params, seed)
     y = target_matrix(rows)
-    texts = [r.text for r in rows]
+    texts = normalised(rows, params)
     if params.source_weighting:
         pipeline.fit(texts, y, clf__sample_weight=source_weights(rows))
     else:

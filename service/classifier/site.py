@@ -1,5 +1,8 @@
 """The site model beside the public one, and their blend: learn from this site's moderators without drowning them.
 
+Per language: a version holds, for each language of the public data, that language's public model and (given
+enough of that language's site decisions) its own site model and blend; the promotion gate can compare per language.
+
 Measured on real news-site decisions (issue 7): appending the site's rows to the public data, even up-weighted,
 ranked that site's later comments worse; a separate site-only model blended with the public model ranked them
 clearly better. So a site-blend version holds three things:
@@ -28,13 +31,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from service.classifier.artifact import next_version, save_artifact
+from service.classifier.artifact import next_version, save_version
 from service.classifier.balance import balance_sources
 from service.classifier.blend import PUBLIC_ONLY, STACKING, BlendWeights, as_logit, blend_probability
 from service.classifier.datasets import Row, from_records
 from service.classifier.metrics import auc, ece, reliability_table, rounded
-from service.classifier.pipeline import Hyperparams, build_pipeline, fit_pipeline, predict_targets
-from service.classifier.train import fit_public_model
+from service.classifier.pipeline import Hyperparams, build_pipeline, fit_pipeline, normalised, predict_targets
+from service.classifier.train import PublicFit, common_card, fit_public_models
 
 logger = logging.getLogger(__name__)
 
@@ -122,27 +125,16 @@ def site_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
     }
 
 
-def train_site_blend(
-    public_data: Sequence[Path | str],
-    training_rows: Sequence[SiteRecord],
-    holdout_rows: Sequence[SiteRecord],
-    out_dir: Path | str,
-    seed: int = 0,
-    version: str | None = None,
-    params: Hyperparams | None = None,
-    loso: bool = False,
-    compare_appended: bool = True,
-) -> Path:
-    """Train public + site models and their stacking blend; measure on the site's held-out slice; save a version.
-
-    ``training_rows``/``holdout_rows`` are ``(text, label, category, source)`` site decisions; the held-out ones only
-    measure. ``compare_appended`` also fits public + site rows in one model, for the card's comparison only.
-    """
-    params = params or Hyperparams()
-    out = Path(out_dir)
-    site_train = from_records(training_rows)
-    site_test = from_records(holdout_rows)
-    public = fit_public_model([Path(p) for p in public_data], params, seed, loso=loso)
+def _blend_language(
+    public: PublicFit,
+    site_train: list[Row],
+    site_test: list[Row],
+    seed: int,
+    compare_appended: bool,
+) -> tuple[Pipeline | None, dict[str, Any]]:
+    """One language's site model and stacking blend (or public-only with the reason); returns (site pipeline,
+    the card entries ``blend``, ``training_data.site`` and ``metrics.site_holdout`` for that language)."""
+    params = public.params
     y_test = np.array([r.label for r in site_test], dtype=np.int64)
     test_texts = [r.text for r in site_test]
     p_public_test = predict_targets(public.pipeline, test_texts)[:, 0] if site_test else np.zeros(0)
@@ -194,7 +186,12 @@ def train_site_blend(
                 "rows": len(site_train),
                 "positives": int(y_train.sum()),
                 "hyperparameters": s_params.as_dict(),
-                "note": SITE_PARAMS_NOTE,
+                "note": SITE_PARAMS_NOTE
+                + (
+                    f"; fed the {params.normalisation} normalisation of the text"
+                    if params.normalisation != "none"
+                    else ""
+                ),
             },
         }
     else:
@@ -206,22 +203,63 @@ def train_site_blend(
         "holdout_auc: ROC AUC on the fixed held-out slice of site decisions (never used for fitting or choosing); "
         "training_oof_auc: on the site training decisions, out of fold (what the stacking was fitted on)"
     )
-
-    version = version or next_version(out)
-    card = {"version": version, **public.card, "blend": blend}
-    card["training_data"] = {
-        **card["training_data"],
-        "site": {
-            "training_rows": len(site_train),
-            "training_positives": sum(r.label for r in site_train),
-            "holdout_rows": len(site_test),
-            "holdout_positives": int(y_test.sum()),
-            "holdout_rule": "the fixed held-out slice (comment id % 5 == 0) only measures",
-        },
+    site_data = {
+        "training_rows": len(site_train),
+        "training_positives": sum(r.label for r in site_train),
+        "holdout_rows": len(site_test),
+        "holdout_positives": int(y_test.sum()),
+        "holdout_rule": "the fixed held-out slice (comment id % 5 == 0) only measures",
     }
-    card["metrics"] = {**card["metrics"], "site_holdout": site_metrics(y_test, p_final)}
-    logger.info("site blend method=%s holdout=%s", blend["method"], alternatives)
+    logger.info(
+        "site blend language=%s method=%s holdout=%s", public.card.get("language"), blend["method"], alternatives
+    )
+    return site_pipeline, {"blend": blend, "site": site_data, "site_holdout": site_metrics(y_test, p_final)}
+
+
+def _normalised_rows(rows: Sequence[Row], params: Hyperparams) -> list[Row]:
+    """Rows with their text as the language's pipelines see it (normalisation is idempotent)."""
+    return [replace(r, text=t) for r, t in zip(rows, normalised(rows, params), strict=True)]
+
+
+def train_site_blend(
+    public_data: Sequence[Path | str],
+    training_rows: Sequence[SiteRecord],
+    holdout_rows: Sequence[SiteRecord],
+    out_dir: Path | str,
+    seed: int = 0,
+    version: str | None = None,
+    params: dict[str, Hyperparams] | Hyperparams | None = None,
+    loso: bool = False,
+    compare_appended: bool = True,
+) -> Path:
+    """Per language of the public data: train the public model, a site model on that language's site decisions and
+    their stacking blend (public only when too few); measure on the site's held-out slice; save one version.
+
+    ``training_rows``/``holdout_rows`` are ``(text, label, category, source[, language])`` site decisions (language
+    "en" when absent); the held-out ones only measure. ``compare_appended`` also fits public + site rows in one
+    model, for the card's comparison only.
+    """
+    out = Path(out_dir)
+    site_train = from_records(training_rows)
+    site_test = from_records(holdout_rows)
+    publics = fit_public_models([Path(p) for p in public_data], params, seed, loso=loso)
+    version = version or next_version(out)
+    sections: dict[str, dict[str, Any]] = {}
+    models: dict[str, tuple[Pipeline, Pipeline | None]] = {}
+    for language, public in publics.items():
+        train_rows = _normalised_rows([r for r in site_train if r.language == language], public.params)
+        test_rows = _normalised_rows([r for r in site_test if r.language == language], public.params)
+        site_pipeline, found = _blend_language(public, train_rows, test_rows, seed, compare_appended)
+        section = {**public.card, "blend": found["blend"]}
+        section["training_data"] = {**section["training_data"], "site": found["site"]}
+        section["metrics"] = {**section["metrics"], "site_holdout": found["site_holdout"]}
+        sections[language] = section
+        models[language] = (public.pipeline, site_pipeline)
+    unused = sorted({r.language for r in [*site_train, *site_test]} - set(publics))
+    card = {"version": version, **common_card(seed)}
+    if unused:
+        card["site_decisions_unused"] = f"no public model for language(s) {', '.join(unused)}"
     folder = out / version
-    save_artifact(public.pipeline, card, folder, site_pipeline=site_pipeline)
+    save_version(folder, card, sections, models)
     logger.info("saved %s", folder)
     return folder

@@ -22,24 +22,41 @@ import skops
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from service.classifier.artifact import VERSION_RE, ArtifactError, next_version, save_artifact, sha256_file
+from service.classifier.artifact import VERSION_RE, ArtifactError, next_version, save_version, sha256_file
 from service.classifier.balance import balance_sources
-from service.classifier.datasets import LABEL_MAPPING, DatasetError, Row, csv_files, from_records, load_rows
+from service.classifier.datasets import (
+    LABEL_MAPPING,
+    SOURCE_LICENCES,
+    DatasetError,
+    Row,
+    data_files,
+    dedupe_rows,
+    from_records,
+    load_rows,
+    read_file,
+)
 from service.classifier.evaluate import evaluate_rows
 from service.classifier.explain import __doc__ as EXPLANATION_DOC
 from service.classifier.metrics import auc, rounded
+from service.classifier.normalise import __doc__ as NORMALISE_DOC
 from service.classifier.pipeline import (
     TARGETS,
     Hyperparams,
     build_features,
     build_linear,
     fit_pipeline,
+    normalised,
     predict_targets,
     source_weights,
 )
 
 logger = logging.getLogger(__name__)
 
+# Per-language defaults over Hyperparams() (chosen by leave-one-source-out AUC: see models/README.md).
+LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "en": {},
+    "ar": {"normalisation": "arabic", "dedupe": True, "max_rows_positive_only": 3000},
+}
 TEST_FRACTION = 0.2
 MAX_MISSED_ABUSE = 0.10  # publish_below: at most this share of held-out comments needing moderation scores below it
 MIN_REJECT_PRECISION = 0.95  # reject_at: at least this share of held-out comments scoring at or above it need it
@@ -54,6 +71,17 @@ def pooled_split(rows: Sequence[Row], seed: int) -> tuple[list[Row], list[Row]]:
         np.arange(len(rows)), test_size=TEST_FRACTION, random_state=seed, stratify=stratify
     )
     return [rows[i] for i in sorted(train_idx)], [rows[i] for i in sorted(test_idx)]
+
+
+def prepare_rows(rows: Sequence[Row], params: Hyperparams, seed: int) -> tuple[list[Row], dict[str, int]]:
+    """Drop duplicates (when params.dedupe) then balance sources; returns the rows used and duplicates per source."""
+    dropped: dict[str, int] = {}
+    if params.dedupe:
+        rows, dropped = dedupe_rows(rows, params.text_normalisation())
+    used = balance_sources(
+        rows, params.max_positive_rate, params.max_rows_per_source, seed, params.max_rows_positive_only
+    )
+    return used, dropped
 
 
 def leave_one_source_out(rows: Sequence[Row], params: Hyperparams, seed: int) -> dict[str, Any]:
@@ -75,10 +103,12 @@ def leave_one_source_out(rows: Sequence[Row], params: Hyperparams, seed: int) ->
             per_source[source] = None
             continue
         features = build_features(params)
-        x_train = features.fit_transform([r.text for r in train])
+        x_train = features.fit_transform(normalised(train, params))
         weights = source_weights(train) if params.source_weighting else None
         linear = build_linear(params, seed).fit(x_train, y_train, sample_weight=weights)
-        per_source[source] = rounded(auc(y_test, linear.decision_function(features.transform([r.text for r in test]))))
+        per_source[source] = rounded(
+            auc(y_test, linear.decision_function(features.transform(normalised(test, params))))
+        )
         logger.info("loso source=%s auc=%s", source, per_source[source])
     known = [v for v in per_source.values() if v is not None]
     return {
@@ -152,14 +182,15 @@ def _source_balance(rows: Sequence[Row], used: Sequence[Row]) -> dict[str, Any]:
 def _files(paths: Sequence[Path]) -> list[dict[str, Any]]:
     files = []
     for path in paths:
-        for file in csv_files(path):
-            file_rows = load_rows([file])
+        for file in data_files(path):
+            file_rows = read_file(file)
             files.append(
                 {
                     "path": str(file),
                     "sha256": sha256_file(file),
                     "rows": len(file_rows),
                     "source": file_rows[0].source if file_rows else None,
+                    "language": file_rows[0].language if file_rows else None,
                     "positives": sum(r.label for r in file_rows),
                 }
             )
@@ -168,37 +199,40 @@ def _files(paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class PublicFit:
-    """The public model fitted on all (balanced) rows, and its model card without version or artifact fields."""
+    """One language's public model fitted on all (balanced) rows, and its card section (no version/artifact)."""
 
     pipeline: Pipeline
     card: dict[str, Any]
     rows: list[Row]
     used: list[Row]
+    params: Hyperparams
 
 
-def fit_public_model(
-    paths: Sequence[Path],
-    params: Hyperparams,
-    seed: int,
-    extra: Sequence[Row] = (),
-    loso: bool = True,
-) -> PublicFit:
-    """Balance, measure on the pooled split (and leave-one-source-out), then fit on everything: the public model
-    exactly as ``train_model`` ships it (also the public half of a site blend, see site.py)."""
-    rows = load_rows(paths) + list(extra)
-    if len({r.label for r in rows}) < 2:
-        raise DatasetError("training data needs both labels")
-    used = balance_sources(rows, params.max_positive_rate, params.max_rows_per_source, seed)
-    logger.info("train rows=%d used=%d", len(rows), len(used))
+def language_params(
+    language: str, overrides: dict[str, Any] | None = None, per_language: dict[str, dict[str, Any]] | None = None
+) -> Hyperparams:
+    """Hyperparams() + LANGUAGE_DEFAULTS[language] + overrides for every language + overrides for this one."""
+    values = {
+        **Hyperparams().as_dict(),
+        **LANGUAGE_DEFAULTS.get(language, {}),
+        **(overrides or {}),
+        **(per_language or {}).get(language, {}),
+    }
+    return Hyperparams.from_dict(values)
 
-    train, test = pooled_split(used, seed)
-    p_test = predict_targets(fit_pipeline(train, params, seed), [r.text for r in test])
-    held_out = evaluate_rows(test, p_test)
-    thresholds = suggest_thresholds(np.array([r.label for r in test]), p_test[:, 0])
-    logger.info("pooled auc=%s ece=%s", held_out["auc"], held_out["ece"])
 
-    pipeline = fit_pipeline(used, params, seed)
-    card: dict[str, Any] = {
+def resolve_params(params: dict[str, Hyperparams] | Hyperparams | None, language: str) -> Hyperparams:
+    """A language's parameters: from a per-language mapping (missing: ``language_params``), or, given one
+    Hyperparams, the language's defaults with that Hyperparams' non-default fields applied on top."""
+    if isinstance(params, Hyperparams):
+        base = Hyperparams().as_dict()
+        return language_params(language, {k: v for k, v in params.as_dict().items() if base[k] != v})
+    return (params or {}).get(language) or language_params(language)
+
+
+def common_card(seed: int) -> dict[str, Any]:
+    """The card entries every language shares: creation time, git commit, library versions, seed."""
+    return {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": _git_commit(),
         "libraries": {
@@ -209,23 +243,82 @@ def fit_public_model(
             "skops": skops.__version__,
         },
         "seed": seed,
+    }
+
+
+def fit_language_model(
+    rows: Sequence[Row], files: Sequence[dict[str, Any]], params: Hyperparams, seed: int, loso: bool, language: str
+) -> PublicFit:
+    """Dedupe, balance, measure on the pooled split (and leave-one-source-out), then fit on everything: one
+    language's public model exactly as ``train_model`` ships it (also the public half of a site blend)."""
+    rows = list(rows)
+    if len({r.label for r in rows}) < 2:
+        raise DatasetError(f"training data of language {language!r} needs both labels")
+    used, duplicates = prepare_rows(rows, params, seed)
+    logger.info("train language=%s rows=%d used=%d duplicates=%s", language, len(rows), len(used), duplicates)
+
+    train, test = pooled_split(used, seed)
+    p_test = predict_targets(fit_pipeline(train, params, seed), normalised(test, params))
+    held_out = evaluate_rows(test, p_test)
+    thresholds = suggest_thresholds(np.array([r.label for r in test]), p_test[:, 0])
+    logger.info("pooled language=%s auc=%s ece=%s", language, held_out["auc"], held_out["ece"])
+
+    pipeline = fit_pipeline(used, params, seed)
+    sources = _source_balance(rows, used)
+    for source, stats in sources.items():
+        stats["duplicates_removed"] = duplicates.get(source, 0)
+        stats["licence"] = SOURCE_LICENCES.get(source, "the site's own data, or not a recognised public source")
+    card: dict[str, Any] = {
         "targets": list(TARGETS),
         "positive_label": 1,
         "training_data": {
-            "files": _files(paths),
-            "extra_rows": len(extra),
-            "sources": _source_balance(rows, used),
-            "balancing": "positives of a source above max_positive_rate are subsampled; sources weighted equally",
+            "files": list(files),
+            "extra_rows": sum(1 for r in rows if r.source not in {f["source"] for f in files}),
+            "sources": sources,
+            "balancing": (
+                "positives of a source above max_positive_rate are subsampled; a positive-only source is capped at "
+                "max_rows_positive_only rows; sources weighted equally when source_weighting is true"
+                + (
+                    "; duplicate texts (after normalisation) removed first, the first file named keeps its copy"
+                    if params.dedupe
+                    else ""
+                )
+            ),
         },
-        "label_mapping": LABEL_MAPPING,
+        "label_mapping": {k: v for k, v in LABEL_MAPPING.items() if k in sources or k == "generic"},
         "hyperparameters": params.as_dict(),
+        "normalisation": " ".join((NORMALISE_DOC or "").split()) if params.normalisation != "none" else "none",
         "explanation": " ".join((EXPLANATION_DOC or "").split()),
         "metrics": {"pooled_split": {"test_fraction": TEST_FRACTION, **held_out}},
         "thresholds": thresholds,
     }
     if loso:
         card["metrics"]["leave_one_source_out"] = leave_one_source_out(used, params, seed)
-    return PublicFit(pipeline=pipeline, card=card, rows=rows, used=used)
+    return PublicFit(pipeline=pipeline, card=card, rows=rows, used=used, params=params)
+
+
+def fit_public_models(
+    paths: Sequence[Path],
+    params: dict[str, Hyperparams] | Hyperparams | None,
+    seed: int,
+    extra: Sequence[Row] = (),
+    loso: bool = True,
+    languages: Sequence[str] | None = None,
+) -> dict[str, PublicFit]:
+    """One public model per language present in the data (or only ``languages``); see resolve_params."""
+    rows = load_rows(paths) + list(extra)
+    files = _files(paths)
+    present = sorted({r.language for r in rows})
+    chosen = [lang for lang in present if languages is None or lang in languages]
+    if not chosen:
+        raise DatasetError(f"no training rows in the language(s) {list(languages or [])}; the data holds {present}")
+    fits = {}
+    for language in chosen:
+        lang_params = resolve_params(params, language)
+        lang_rows = [r for r in rows if r.language == language]
+        lang_files = [f for f in files if f["language"] == language]
+        fits[language] = fit_language_model(lang_rows, lang_files, lang_params, seed, loso, language)
+    return fits
 
 
 def train_model(
@@ -233,47 +326,81 @@ def train_model(
     out_dir: Path | str,
     seed: int = 0,
     version: str | None = None,
-    extra_rows: Iterable[tuple[str, int, str | None, str]] = (),
-    params: Hyperparams | None = None,
+    extra_rows: Iterable[tuple[str, int, str | None, str] | tuple[str, int, str | None, str, str]] = (),
+    params: dict[str, Hyperparams] | Hyperparams | None = None,
     loso: bool = True,
+    languages: Sequence[str] | None = None,
 ) -> Path:
-    """Train, evaluate on held-out data and save a new immutable version folder under out_dir; returns that folder.
+    """Train one model per language present (or only ``languages``), evaluate each on held-out data and save a new
+    immutable version folder under out_dir; returns that folder.
 
-    ``extra_rows`` are additional labelled ``(text, label, category, source)`` tuples, e.g. moderators' decisions.
+    ``extra_rows`` are additional labelled ``(text, label, category, source[, language])`` tuples, e.g. moderators'
+    decisions. ``params``: see resolve_params (default: ``language_params`` of each language).
     """
-    params = params or Hyperparams()
     out = Path(out_dir)
-    fit = fit_public_model([Path(p) for p in datasets], params, seed, from_records(extra_rows), loso)
+    fits = fit_public_models([Path(p) for p in datasets], params, seed, from_records(extra_rows), loso, languages)
     version = version or next_version(out)
     folder = out / version
-    save_artifact(fit.pipeline, {"version": version, **fit.card}, folder)
+    save_version(
+        folder,
+        {"version": version, **common_card(seed)},
+        {language: fit.card for language, fit in fits.items()},
+        {language: (fit.pipeline, None) for language, fit in fits.items()},
+    )
     logger.info("saved %s", folder)
     return folder
 
 
+def parse_params(values: Sequence[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``NAME=JSON`` (every language) and ``LANG.NAME=JSON`` (one language) overrides."""
+    common: dict[str, Any] = {}
+    per_language: dict[str, dict[str, Any]] = {}
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep:
+            raise ValueError(f"{item!r} is not NAME=JSON")
+        language, dot, field = name.rpartition(".")
+        target = per_language.setdefault(language, {}) if dot else common
+        target[field if dot else name] = json.loads(raw)
+    return common, per_language
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``moderato train --data PATH [--data PATH ...] [--out models/] [--seed N] [--version V]``."""
+    """``moderato train --data PATH [--data PATH ...] [--out models/] [--seed N] [--version V] [--language L]``."""
     parser = argparse.ArgumentParser(prog="moderato train", description="Train, evaluate and save a model version.")
-    parser.add_argument("--data", required=True, action="append", type=Path, help="CSV file or folder (repeatable)")
+    parser.add_argument("--data", required=True, action="append", type=Path, help="file or folder (repeatable)")
     parser.add_argument("--out", default=Path("models"), type=Path, help="folder holding model versions")
     parser.add_argument("--seed", default=0, type=int)
     parser.add_argument("--version", default=None, help="YYYY-MM-DD.N (default: next free one for today)")
     parser.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out evaluation")
     parser.add_argument(
-        "--param", action="append", default=[], metavar="NAME=JSON", help="override a hyper-parameter, e.g. C=1.0"
+        "--language", action="append", default=None, help="train only this language (repeatable; default: all)"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="[LANG.]NAME=JSON",
+        help="override a hyper-parameter for every language (C=1.0) or one language (ar.C=1.0)",
     )
     args = parser.parse_args(argv)
     if args.version is not None and not VERSION_RE.match(args.version):
         parser.error("--version must look like YYYY-MM-DD.N")
     try:
-        overrides = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
-        params = Hyperparams.from_dict({**Hyperparams().as_dict(), **overrides})
+        common, per_language = parse_params(args.param)
+        params = {lang: language_params(lang, common, per_language) for lang in {*LANGUAGE_DEFAULTS, *per_language}}
     except (ValueError, TypeError) as exc:
         parser.error(f"bad --param: {exc}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
     try:
         folder = train_model(
-            args.data, args.out, seed=args.seed, version=args.version, params=params, loso=not args.no_loso
+            args.data,
+            args.out,
+            seed=args.seed,
+            version=args.version,
+            params=params,
+            loso=not args.no_loso,
+            languages=args.language,
         )
     except (ArtifactError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)

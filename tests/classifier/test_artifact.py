@@ -6,20 +6,24 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import sklearn
 import skops.io as sio
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from service.classifier.artifact import (
     CARD_FILE,
     MODEL_FILE,
     ArtifactError,
+    language_sections,
     load_artifact,
+    load_version,
     next_version,
-    save_artifact,
+    save_version,
     sha256_file,
 )
 from service.classifier.pipeline import predict_targets
@@ -36,20 +40,28 @@ def edit_card(folder: Path, **changes: object) -> None:
     (folder / CARD_FILE).write_text(json.dumps(card))
 
 
+def _resave(models: dict[str, tuple[Pipeline, Pipeline | None]], card: dict[str, Any], folder: Path) -> dict[str, Any]:
+    sections = {
+        k: {f: v for f, v in s.items() if f not in ("artifact", "language")} for k, s in language_sections(card).items()
+    }
+    common = {k: v for k, v in card.items() if k in ("version", "created", "libraries", "seed")}
+    return save_version(folder, common, sections, models)
+
+
 def test_round_trip_gives_the_same_predictions_and_card(model_copy: Path, tmp_path: Path) -> None:
-    pipeline, card = load_artifact(model_copy)
+    models, card = load_version(model_copy)
     texts = ["you idiot", "free prize click here", "nice park"]
-    again = save_artifact(pipeline, {k: v for k, v in card.items() if k != "artifact"}, tmp_path / "copy")
+    again = _resave(models, card, tmp_path / "copy")
     pipeline2, card2 = load_artifact(tmp_path / "copy")
-    np.testing.assert_array_equal(predict_targets(pipeline, texts), predict_targets(pipeline2, texts))
+    np.testing.assert_array_equal(predict_targets(models["en"][0], texts), predict_targets(pipeline2, texts))
     assert card2 == again and card2["metrics"] == card["metrics"]
     assert card["artifact"]["sha256"] == sha256_file(model_copy / MODEL_FILE)
 
 
 def test_an_existing_version_folder_is_never_overwritten(model_copy: Path) -> None:
-    pipeline, card = load_artifact(model_copy)
+    models, card = load_version(model_copy)
     with pytest.raises(ArtifactError, match="immutable"):
-        save_artifact(pipeline, card, model_copy)
+        _resave(models, card, model_copy)
 
 
 def test_a_model_from_another_sklearn_version_is_refused_naming_both_versions(model_copy: Path) -> None:
@@ -70,7 +82,7 @@ def test_a_model_file_with_untrusted_types_is_refused(model_copy: Path) -> None:
     payload = {"pipeline": FunctionTransformer(func=np.exp), "vocabularies": {}}
     sio.dump(payload, model_copy / MODEL_FILE)
     card = json.loads((model_copy / CARD_FILE).read_text())
-    card["artifact"]["sha256"] = sha256_file(model_copy / MODEL_FILE)
+    card["languages"]["en"]["artifact"]["sha256"] = sha256_file(model_copy / MODEL_FILE)
     (model_copy / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ArtifactError, match="allow-list"):
         load_artifact(model_copy)

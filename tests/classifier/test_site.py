@@ -142,7 +142,7 @@ def test_blend_card_without_its_site_model_is_refused(blend_dir: Path, tmp_path:
     copy = tmp_path / blend_dir.name
     shutil.copytree(blend_dir, copy)
     found = card(copy)
-    del found["site_artifact"]
+    del found["languages"]["en"]["site_artifact"]
     (copy / CARD_FILE).write_text(json.dumps(found), encoding="utf-8")
     with pytest.raises(ArtifactError, match="no site model"):
         Scorer.load(copy)

@@ -46,7 +46,7 @@ def test_card_records_provenance_metrics_and_thresholds(toy_model_dir: Path, toy
     assert set(pooled["per_category"]) == {"abuse", "spam"}
     assert sum(b["count"] for b in pooled["reliability"]) == pooled["rows"]
     assert card["thresholds"]["publish_below"] <= card["thresholds"]["reject_at"]
-    assert "cad" in card["label_mapping"] and card["hyperparameters"]["C"] > 0
+    assert "generic" in card["label_mapping"] and card["hyperparameters"]["C"] > 0
 
 
 def test_leave_one_source_out_scores_every_source(toy_csv: Path, tmp_path: Path) -> None:
