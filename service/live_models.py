@@ -1,4 +1,5 @@
-"""The scoring step: the active classifier, or an honest "unscored" when there is none or it fails."""
+"""The scoring step: the comment's language, then the active classifier of each language in it, or an honest
+"unscored" when there is no model or it fails."""
 
 from __future__ import annotations
 
@@ -12,13 +13,26 @@ from pathlib import Path
 from service.classifier.artifact import ArtifactError
 from service.classifier.scorer import Score, Scorer
 from service.errors import ServiceUnavailable
+from service.language import UNDETERMINED, identify
 
 logger = logging.getLogger(__name__)
+# Languages identified even when no model is loaded, so the stored language is still right in fail-safe mode.
+SUPPORTABLE = ("en", "ar")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the classifier says about one comment: its language, one score per covered language present in it, and
+    the languages present that no model covers. No score and nothing unsupported means it could not be scored."""
+
+    language: str
+    scores: tuple[Score, ...] = ()
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass
 class LiveModels:
-    """Holds the loaded models of this process; `score()` never raises, it returns None when it cannot score."""
+    """Holds the loaded models of this process; `assess()` never raises: a comment it cannot score has no scores."""
 
     active: Scorer | None
     fail_safe: bool = False
@@ -45,19 +59,38 @@ class LiveModels:
     def model_version(self) -> str | None:
         return self.active.model_version if self.active else None
 
-    def score(self, text: str) -> Score | None:
-        """Score one comment with the active model; None (never an exception) means "could not score"."""
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the active version scores (none in fail-safe mode)."""
+        return self.active.languages if self.active else ()
+
+    def assess(self, text: str) -> Assessment:
+        """Identify the comment's languages and score it with the model of each covered one. A comment too short to
+        have a language is scored by every model (the strictest outcome decides later)."""
         started = time.perf_counter()
-        result: Score | None = None
-        if self.active is not None:
-            try:
-                result = self.active.score(text)
-            except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
-                logger.exception("scoring failed model=%s", self.active.model_version)
+        assessment = Assessment(UNDETERMINED)
+        try:
+            assessment = self._assess(text)
+        except Exception:  # noqa: BLE001 - a scoring bug must queue the comment, never lose or publish it
+            logger.exception("scoring failed model=%s", self.model_version)
         elapsed = time.perf_counter() - started
         for observe in self.observers:
-            observe(elapsed, result is not None)
-        return result
+            observe(elapsed, bool(assessment.scores))
+        return assessment
+
+    def _assess(self, text: str) -> Assessment:
+        identified = identify(text, self.languages or SUPPORTABLE)
+        if self.active is None:
+            return Assessment(identified.language)
+        languages = self.languages if identified.neutral else identified.present
+        scores = tuple(self.active.score(text, language) for language in languages)
+        return Assessment(identified.language, scores, identified.unsupported)
+
+    def score_now(self, texts: list[str]) -> list[Assessment]:
+        """Assess texts for a caller who waits for the answer (nothing is stored); 503 in fail-safe mode."""
+        if self.active is None:
+            raise ServiceUnavailable("No classifier is loaded (fail-safe mode).")
+        return [self._assess(text) for text in texts]
 
     def sync(self, active: tuple[str, Path] | None, shadow: tuple[str, Path] | None, background: bool = True) -> None:
         """Follow the registry: load a newly promoted or shadowed version and swap it in once loaded, so requests
@@ -92,18 +125,12 @@ class LiveModels:
         else:
             load()
 
-    def score_now(self, texts: list[str]) -> list[Score]:
-        """Score texts for a caller who waits for the answer (nothing is stored); 503 in fail-safe mode."""
-        if self.active is None:
-            raise ServiceUnavailable("No classifier is loaded (fail-safe mode).")
-        return self.active.score_many(texts)
-
-    def score_shadow(self, text: str) -> Score | None:
-        """Score with the shadow model, if any; its result is stored but never acted on."""
-        if self.shadow is None:
+    def score_shadow(self, text: str, language: str) -> Score | None:
+        """Score with the shadow model in the language that decided, if it has one; stored, never acted on."""
+        if self.shadow is None or language not in self.shadow.languages:
             return None
         try:
-            return self.shadow.score(text)
+            return self.shadow.score(text, language)
         except Exception:  # noqa: BLE001 - a broken shadow model must not affect the live decision
             logger.exception("shadow scoring failed model=%s", self.shadow.model_version)
             return None

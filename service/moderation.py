@@ -19,7 +19,8 @@ from service import audit, comment_store, rules
 from service.classifier.scorer import Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
-from service.policy import Policy, score_decision
+from service.live_models import Assessment, LiveModels
+from service.policy import Policy, language_decision
 from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
 from service.status import Status
@@ -46,6 +47,7 @@ class Submission:
     reasons: list[Reason]
     message: str
     public_reasons: list[Reason]
+    language: str
 
 
 def _check_parent(parent_id: int | None, article_id: str) -> None:
@@ -120,19 +122,22 @@ def _campaign_for(repeat: Repeat) -> tuple[str, int | None]:
 
 
 class CommentScorer(Protocol):
-    """What submitting needs of the classifier: a score, or None when it could not score (never an exception)."""
+    """What submitting needs of the classifier: the comment's language and a score per covered language in it (no
+    scores when it could not score; never an exception), and the shadow model's score for comparison."""
 
-    def score(self, text: str) -> Score | None: ...
+    def assess(self, text: str) -> Assessment: ...
 
-    def score_shadow(self, text: str) -> Score | None: ...
+    def score_shadow(self, text: str, language: str) -> Score | None: ...
 
 
 @dataclass(frozen=True)
 class SubmissionFacts:
     """Everything a comment's outcome depends on besides the policy, gathered before deciding."""
 
-    score: float | None
+    # (language, probability) per covered language in the comment; empty when it could not be scored.
+    scores: tuple[tuple[str, float], ...]
     rule_input: rules.RuleInput
+    unsupported_languages: tuple[str, ...] = ()
     bot_signals: tuple[str, ...] = ()
     # A uniform draw in [0, 1) for the blind audit sample, drawn by the caller so that deciding stays pure.
     audit_draw: float = 1.0
@@ -147,6 +152,8 @@ class SubmissionDecision:
     machine_status: Status
     machine_reasons: list[Reason]
     audit_sample: bool = False
+    # Which of the facts' scores decided (the strictest language), None when none did.
+    decisive_score: int | None = None
 
     @property
     def automatic_status(self) -> Status | None:
@@ -155,17 +162,62 @@ class SubmissionDecision:
 
 
 def decide_submission(facts: SubmissionFacts, policy: Policy) -> SubmissionDecision:
-    """The whole decision about a new comment, as a pure function: the outcome rule on the score, then rules and bot
-    signals (which can only make it stricter), then the blind audit sample (which only hides it from people)."""
-    status, reasons = score_decision(facts.score, policy.thresholds())
+    """The whole decision about a new comment, as a pure function: the outcome rule on each language's score (a
+    language no model covers never publishes), then rules and bot signals (which can only make it stricter), then the
+    blind audit sample (which only hides it from people)."""
+    status, reasons, decisive = language_decision(facts.scores, facts.unsupported_languages, policy)
     status, reasons = rules.apply_rules(status, reasons, facts.rule_input, policy.rule_settings())
     for signal in facts.bot_signals:
         # Never an error a bot could learn from: the comment is accepted and quietly queued.
         status = rules.stricter(status, Status.PENDING)
         reasons.append(outcome_reason(signal))
     if status != Status.PENDING and facts.audit_draw < policy.audit_sample_rate:
-        return SubmissionDecision(Status.PENDING, [outcome_reason("audit_sample")], status, reasons, audit_sample=True)
-    return SubmissionDecision(status, reasons, status, reasons)
+        return SubmissionDecision(
+            Status.PENDING,
+            [outcome_reason("audit_sample")],
+            status,
+            reasons,
+            audit_sample=True,
+            decisive_score=decisive,
+        )
+    return SubmissionDecision(status, reasons, status, reasons, decisive_score=decisive)
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """What scoring alone says about one text: its language, and the score of the language that would decide it
+    under the policy (None when no model reads it: `unsupported_languages` says which)."""
+
+    language: str
+    score: Score | None
+    unsupported_languages: tuple[str, ...]
+
+    @property
+    def probability(self) -> float | None:
+        return self.score.probability if self.score else None
+
+    @property
+    def categories(self) -> dict[str, float]:
+        return dict(self.score.categories) if self.score else {}
+
+    @property
+    def model_version(self) -> str | None:
+        return self.score.model_version if self.score else None
+
+    @property
+    def explanation(self) -> list[dict[str, Any]]:
+        return _explanation(self.score)
+
+
+def score_texts(texts: Sequence[str], models: LiveModels, policy: Policy) -> list[ScoreReport]:
+    """Score texts without storing anything, choosing per text the language that would decide it."""
+    reports = []
+    for assessment in models.score_now(list(texts)):
+        scores = tuple((score.language, score.probability) for score in assessment.scores)
+        _, _, decisive = language_decision(scores, assessment.unsupported, policy)
+        score = assessment.scores[decisive] if decisive is not None else None
+        reports.append(ScoreReport(assessment.language, score, assessment.unsupported))
+    return reports
 
 
 def _explanation(score: Score | None) -> list[dict[str, Any]]:
@@ -189,11 +241,12 @@ def submit_comment(
     _check_parent(payload.get("parent_id"), article_id)
 
     body = payload["body"]
-    score = scorer.score(body)
+    assessment = scorer.assess(body)
     body_fingerprint = rules.fingerprint(body)
     duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
     facts = SubmissionFacts(
-        score=score.probability if score else None,
+        scores=tuple((score.language, score.probability) for score in assessment.scores),
+        unsupported_languages=assessment.unsupported,
         rule_input=rules.RuleInput(
             body=body,
             article_id=article_id,
@@ -204,12 +257,16 @@ def submit_comment(
         audit_draw=_random.random(),
     )
     decision = decide_submission(facts, policy)
-    comment_id = _store(payload, score, scorer.score_shadow(body), decision, policy, body_fingerprint, duplicate)
+    score = assessment.scores[decision.decisive_score] if decision.decisive_score is not None else None
+    shadow = scorer.score_shadow(body, score.language) if score else None
+    stored = StoredFacts(assessment.language, score, shadow, body_fingerprint, duplicate)
+    comment_id = _store(payload, stored, decision, policy)
     logger.info(
-        "comment moderated id=%s status=%s p=%s model=%s policy=%s",
+        "comment moderated id=%s status=%s language=%s p=%s model=%s policy=%s",
         comment_id,
         decision.status,
-        facts.score,
+        assessment.language,
+        score.probability if score else None,
         score.model_version if score else None,
         policy.version,
     )
@@ -219,19 +276,24 @@ def submit_comment(
         reasons=list(decision.reasons),
         message=STATUS_MESSAGES[decision.status],
         public_reasons=list(decision.reasons) if decision.status == Status.REJECTED else [],
+        language=assessment.language,
     )
 
 
-def _store(
-    payload: Mapping[str, Any],
-    score: Score | None,
-    shadow: Score | None,
-    decision: SubmissionDecision,
-    policy: Policy,
-    body_fingerprint: str | None,
-    duplicate: Repeat | None,
-) -> int:
+@dataclass(frozen=True)
+class StoredFacts:
+    """What is stored beside the decision: the language, the score that decided, the shadow's, and repeat facts."""
+
+    language: str
+    score: Score | None
+    shadow: Score | None
+    body_fingerprint: str | None
+    duplicate: Repeat | None
+
+
+def _store(payload: Mapping[str, Any], facts: StoredFacts, decision: SubmissionDecision, policy: Policy) -> int:
     """Insert the comment, its fingerprint bands and its audit event in one transaction, and commit."""
+    score, shadow, body_fingerprint, duplicate = facts.score, facts.shadow, facts.body_fingerprint, facts.duplicate
     now = utcnow()
     automatic_status = decision.automatic_status
     values = {
@@ -241,7 +303,7 @@ def _store(
         "author_email": payload["author_email"],
         "body": payload["body"],
         "status": str(decision.status),
-        "language": None,
+        "language": facts.language,
         "score": score.probability if score else None,
         "categories": dict(score.categories) if score else {},
         "explanation": _explanation(score),
@@ -270,6 +332,7 @@ def _store(
         data={
             "score": values["score"],
             "model_version": values["model_version"],
+            "language": facts.language,
             "policy_version": policy.version,
             "reasons": [r["code"] for r in decision.machine_reasons],
             "automatic_status": str(decision.machine_status),

@@ -93,10 +93,15 @@ class CommentIn(StrictSchema):
 class CommentCreated(Schema):
     """What the reader's page learns about the comment it just posted."""
 
-    id = fields.Integer()
+    id = fields.Integer(attribute="comment_id")
     status = fields.String()
+    language = fields.String(metadata={"description": 'ISO 639-1 code ("und" when undetermined).'})
     message = fields.String()
-    reasons = fields.List(fields.Dict(), metadata={"description": "Plain-language reasons when not published."})
+    reasons = fields.List(
+        fields.Dict(),
+        attribute="public_reasons",
+        metadata={"description": "Plain-language reasons when not published."},
+    )
 
 
 class PublishedComment(Schema):
@@ -107,6 +112,7 @@ class PublishedComment(Schema):
     parent_id = fields.Integer(allow_none=True)
     author_name = fields.String()
     body = fields.String()
+    language = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 
@@ -161,10 +167,16 @@ class Explanation(Schema):
 
 
 class ScoreOut(Schema):
-    score = fields.Float(attribute="probability")
+    """The score of the language that would decide the text; `score` is null when no model reads its language."""
+
+    score = fields.Float(attribute="probability", allow_none=True)
     categories = fields.Dict(keys=fields.String(), values=fields.Float())
-    model_version = fields.String()
+    model_version = fields.String(allow_none=True)
     explanation = fields.List(fields.Nested(Explanation))
+    language = fields.String(metadata={"description": 'ISO 639-1 code ("und" when undetermined).'})
+    unsupported_languages = fields.List(
+        fields.String(), metadata={"description": "Languages in the text that no model covers (it would be held)."}
+    )
 
 
 class ScoreBatchOut(Schema):
@@ -234,6 +246,7 @@ class QueueItem(Schema):
     author_name = fields.String()
     body = fields.String()
     status = fields.String()
+    language = fields.String(allow_none=True)
     score = fields.Float(allow_none=True)
     categories = fields.Dict(keys=fields.String(), values=fields.Float())
     reasons = fields.List(fields.Nested(Reason))

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from service.app import create_app
 from service.classifier.scorer import Score
 from service.extensions import db
+from service.live_models import Assessment
 
 TESTS = Path(__file__).parent
 TOY_DATA = TESTS / "data" / "toy_comments.csv"
@@ -185,27 +186,27 @@ def run_cli(app: Flask, *args: str) -> Any:
 
 @dataclass
 class FakeScorer:
-    """A scorer that returns one fixed probability (None = "could not score"), so decisions are deterministic."""
+    """A scorer that returns one fixed probability (None = "could not score") for a fixed language, so decisions are
+    deterministic; `unsupported` plays a comment in a language no model covers."""
 
     probability: float | None = 0.05
     shadow_probability: float | None = None
+    language: str = "en"
+    unsupported: tuple[str, ...] = ()
     scored: list[str] = field(default_factory=list)
 
     def _score(self, probability: float | None, version: str) -> Score | None:
         if probability is None:
             return None
-        return Score(
-            probability=probability,
-            categories={"abuse": probability, "spam": 0.0},
-            explanation=[],
-            model_version=version,
-        )
+        categories = {"abuse": probability, "spam": 0.0}
+        return Score(probability, categories, explanation=[], model_version=version, language=self.language)
 
-    def score(self, text: str) -> Score | None:
+    def assess(self, text: str) -> Assessment:
         self.scored.append(text)
-        return self._score(self.probability, "fake-1")
+        score = self._score(self.probability, "fake-1")
+        return Assessment(self.language, (score,) if score else (), self.unsupported)
 
-    def score_shadow(self, text: str) -> Score | None:
+    def score_shadow(self, text: str, language: str) -> Score | None:
         return self._score(self.shadow_probability, "fake-shadow")
 
 

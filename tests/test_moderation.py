@@ -45,7 +45,8 @@ def facts(score: float | None, body: str = "A calm remark about the vote.", **ch
         prior_comments_by_author=changes.pop("prior", 5),
         duplicate_of_recent=changes.pop("duplicate", False),
     )
-    return SubmissionFacts(score=score, rule_input=rule_input, **changes)
+    scores = () if score is None else (("en", score),)
+    return SubmissionFacts(scores=scores, rule_input=rule_input, **changes)
 
 
 def codes(reasons: list[Any]) -> list[str]:

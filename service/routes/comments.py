@@ -19,14 +19,7 @@ COMMENT_CREATED = CommentCreated()
 def create_comment() -> ResponseReturnValue:
     """Accept a reader comment, score it and publish, queue or hold it."""
     submission = intake.accept_comment(COMMENT_IN.load(request.get_json()))
-    body = COMMENT_CREATED.dump(
-        {
-            "id": submission.comment_id,
-            "status": submission.status,
-            "message": submission.message,
-            "reasons": submission.public_reasons,
-        }
-    )
+    body = COMMENT_CREATED.dump(submission)
     return body, 201, {"Location": url_for("comments.get_comment", comment_id=submission.comment_id)}
 
 

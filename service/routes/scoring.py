@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
+from service import moderation
 from service.schemas import ScoreBatchOut, ScoreIn, ScoreOut
 from service.web.access import require_role
-from service.web.context import live_models
+from service.web.context import active_policy, live_models
 
 bp = Blueprint("scoring", __name__)
 
@@ -17,6 +18,5 @@ bp = Blueprint("scoring", __name__)
 def score() -> ResponseReturnValue:
     """Score one body or a batch of up to 100."""
     payload = ScoreIn().load(request.get_json())
-    if "bodies" in payload:
-        return ScoreBatchOut().dump({"items": live_models().score_now(payload["bodies"])})
-    return ScoreOut().dump(live_models().score_now([payload["body"]])[0])
+    reports = moderation.score_texts(payload.get("bodies") or [payload["body"]], live_models(), active_policy())
+    return ScoreBatchOut().dump({"items": reports}) if "bodies" in payload else ScoreOut().dump(reports[0])

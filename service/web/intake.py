@@ -25,5 +25,6 @@ def accept_comment(payload: dict[str, Any]) -> Submission:
         duplicate_window_minutes=settings()["rules"]["duplicate_window_minutes"],
         bot_signals=signals,
     )
-    metrics.record_submission(submission.status, [reason["code"] for reason in submission.reasons])
+    codes = [reason["code"] for reason in submission.reasons]
+    metrics.record_submission(submission.status, submission.language, codes)
     return submission

@@ -40,7 +40,7 @@ REQUEST_LATENCY = Histogram(
     ["endpoint", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-COMMENTS = Counter("moderato_comments_total", "Comments accepted, by outcome.", ["status"])
+COMMENTS = Counter("moderato_comments_total", "Comments accepted, by outcome and language.", ["status", "language"])
 COMMENT_REASONS = Counter(
     "moderato_comment_reasons_total",
     "Reasons attached to accepted comments, by outcome and reason.",
@@ -58,9 +58,9 @@ UNSCORED = Counter(
 bp = Blueprint("metrics", __name__)
 
 
-def record_submission(status: str, reason_codes: list[str]) -> None:
-    """Count one accepted comment: its outcome and its reasons."""
-    COMMENTS.labels(status=status).inc()
+def record_submission(status: str, language: str, reason_codes: list[str]) -> None:
+    """Count one accepted comment: its outcome, its language and its reasons."""
+    COMMENTS.labels(status=status, language=language).inc()
     for code in reason_codes:
         COMMENT_REASONS.labels(status=status, reason=code).inc()
 

@@ -19,7 +19,8 @@ def score(client: FlaskClient, tokens: Tokens, payload: Any, role: str = "integr
 def test_single_body_gets_the_contract_shape(client: FlaskClient, tokens: Tokens) -> None:
     body = "You are a complete idiot and a disgrace."
     result = score(client, tokens, {"body": body}).get_json()
-    assert set(result) == {"score", "categories", "model_version", "explanation"}
+    assert set(result) == {"score", "categories", "model_version", "explanation", "language", "unsupported_languages"}
+    assert (result["language"], result["unsupported_languages"]) == ("en", [])
     assert 0.0 <= result["score"] <= 1.0 and set(result["categories"]) >= {"abuse", "spam"}
     assert result["model_version"] == "2026-01-01.1"
     for item in result["explanation"]:
@@ -31,6 +32,20 @@ def test_batch_scores_each_body_in_order_and_matches_single_scores(client: Flask
     batch = score(client, tokens, {"bodies": bodies}).get_json()["items"]
     singles = [score(client, tokens, {"body": b}).get_json()["score"] for b in bodies]
     assert [item["score"] for item in batch] == pytest.approx(singles, abs=1e-12)
+
+
+def test_an_arabic_body_is_scored_by_the_arabic_model(client: FlaskClient, tokens: Tokens) -> None:
+    body = "أنت غبي وحقير ويجب أن تموت"
+    result = score(client, tokens, {"body": body}).get_json()
+    assert result["language"] == "ar" and result["score"] is not None
+    for item in result["explanation"]:
+        assert body[item["start"] : item["end"]] == item["term"]
+
+
+def test_a_body_no_model_reads_has_no_score_and_names_its_language(client: FlaskClient, tokens: Tokens) -> None:
+    result = score(client, tokens, {"body": "این یک نظر کاملاً عادی درباره انتخابات پارلمانی است"}).get_json()
+    assert result["score"] is None and result["model_version"] is None and result["explanation"] == []
+    assert result["unsupported_languages"] == ["fa"]
 
 
 @pytest.mark.parametrize("role", ["moderator", "admin", "integration"])
