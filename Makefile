@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DATA ?= ../shared/data
 
-.PHONY: install install-dev fmt lint typecheck test check train migrate run dev docker clean
+.PHONY: install install-dev fmt lint typecheck test test-fast check train migrate run dev docker clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -38,6 +38,12 @@ typecheck: install-dev
 
 test: lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The edit-test loop: SQLite only, no browser, none of the multi-process tests (gunicorn, model switch, queue
+# concurrency). Serial: on two cores xdist made the run slower and the gunicorn start-up test flaky.
+test-fast: lint typecheck
+	env -u MODERATO_TEST_DATABASE_URL -u MODERATO_TEST_REDIS_URL -u MODERATO_TEST_CHROMIUM \
+		$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 check: test
 

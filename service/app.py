@@ -41,8 +41,8 @@ def _engine_options(url: str, settings: Mapping[str, Any]) -> dict[str, Any]:
         "max_overflow": database["max_overflow"],
         "pool_timeout": database["pool_timeout"],
         "pool_recycle": database["pool_recycle"],
-        # No pool_pre_ping: its extra round trip on every checkout cost 0.3-0.5 ms of a 3.5-4 ms post (in-process,
-        # measured). A connection that a database restart killed fails its request with a 503 instead; SQLAlchemy
+        # No pool_pre_ping: its extra round trip on every checkout was a noticeable share of a post (bench/NOTES.md).
+        # A connection that a database restart killed fails its request with a 503 instead; SQLAlchemy
         # then discards every connection of the pool opened before the failure, so recovery needs no restart and
         # costs at most one 503 per worker (tests/test_faults.py).
     }

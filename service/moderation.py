@@ -75,7 +75,7 @@ def _repeat_candidates_query(band_count: int) -> Select[int, str | None, str | N
     """Id, fingerprint and campaign of the newest comments sharing any of `band_count` bands (parameters band0...,
     since). One limited index range scan on (band, created_at) per band, newest first, all in one round trip: a
     single IN-list over the bands has to read every row of every matching band (measured: linear in table size on
-    PostgreSQL, 5-9 ms per post at 7,000 comments of templated text). Built once per band count, so that SQLAlchemy
+    PostgreSQL, bench/NOTES.md). Built once per band count, so that SQLAlchemy
     compiles it once."""
     per_band = [
         select(BodyBand.comment_id)

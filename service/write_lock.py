@@ -3,7 +3,7 @@
 SQLite lets one connection write at a time. A connection that finds the database locked waits in SQLite's busy
 handler, which sleeps 1, 2, 5, 10, 15, 20, 25... ms between attempts: under load a waiting writer sleeps on long
 after the lock is free. Queueing the gunicorn workers on flock() instead wakes the next writer the moment the
-previous one commits (measured with bench/throughput.py, 3 workers: p99 38-91 ms against 96-198 ms without).
+previous one commits (a much shorter p99 under load with bench/throughput.py: bench/NOTES.md).
 PostgreSQL has row locks and needs nothing of this.
 
 Deadlock rule: a transaction must not have written before it takes this lock (it would hold SQLite's lock while

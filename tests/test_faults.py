@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from service.app import create_app
+from service.classifier.artifact import ArtifactError
 from tests.conftest import _overrides, good_comment
 
 
@@ -47,7 +48,7 @@ def test_readiness_fails_when_the_database_is_down(tiny_model: Path) -> None:
 
 def test_missing_model_refuses_to_start_with_a_clear_message(database_url: str, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-model"
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ArtifactError, match="does not exist") as raised:
         create_app(_overrides(database_url, missing))
     assert str(missing) in str(raised.value)
 
@@ -57,8 +58,9 @@ def test_corrupt_model_refuses_to_start(database_url: str, tmp_path: Path) -> No
     corrupt.mkdir()
     (corrupt / "model.skops").write_bytes(b"not a model")
     (corrupt / "model-card.json").write_text("{not json")
-    with pytest.raises(Exception):  # noqa: B017 - whichever loader error, start-up must not succeed
+    with pytest.raises(ArtifactError, match="unreadable model card") as raised:
         create_app(_overrides(database_url, corrupt))
+    assert str(corrupt) in str(raised.value)
 
 
 def test_fail_safe_mode_queues_every_comment_and_is_not_ready(make_app: Any, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import good_comment
+from tests.conftest import good_comment, set_policy
 
 REQUIRED = ["article_id", "author_name", "author_email", "body"]
 
@@ -26,13 +26,39 @@ def assert_field_error(response: Any, field: str, fragment: str = "") -> None:
         assert any(fragment in message for message in error["fields"][field]), error["fields"][field]
 
 
-def test_good_comment_is_stored_and_acknowledged(client: FlaskClient) -> None:
+@pytest.mark.parametrize(
+    ("thresholds", "status", "message", "reasons"),
+    [
+        ({"publish_below": 1.0, "reject_at": 1.0}, "published", "Your comment is published.", []),
+        ({"publish_below": 0.0, "reject_at": 1.0}, "pending", "Thank you. Your comment is awaiting moderation.", []),
+        (
+            {"publish_below": 0.0, "reject_at": 0.0, "high_band": "reject"},
+            "rejected",
+            "Your comment was not published because it breaks the comment policy.",
+            ["score_high"],
+        ),
+    ],
+)
+def test_good_comment_is_stored_and_acknowledged(
+    client: FlaskClient,
+    tokens: dict[str, dict[str, str]],
+    thresholds: dict[str, Any],
+    status: str,
+    message: str,
+    reasons: list[str],
+) -> None:
+    # Thresholds at the ends of the scale decide the outcome whatever the model scores.
+    set_policy(client, tokens, **thresholds)
     response = post(client, good_comment())
-    assert response.status_code == 201
+    assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert set(body) >= {"id", "status", "message"}
-    assert body["status"] in {"published", "pending", "rejected"}
+    assert set(body) == {"id", "status", "message", "reasons"}
+    assert isinstance(body["id"], int)
+    assert (body["status"], body["message"]) == (status, message)
+    assert [reason["code"] for reason in body["reasons"]] == reasons
     assert response.headers["Location"].endswith(f"/api/v1/comments/{body['id']}")
+    # Only a published comment is readable at its Location.
+    assert client.get(response.headers["Location"]).status_code == (200 if status == "published" else 404)
 
 
 @pytest.mark.parametrize("field", REQUIRED)
@@ -202,17 +228,19 @@ def test_article_list_is_published_only_oldest_first_paginated_and_without_email
     ids = [post(client, good_comment(body=f"Comment number {n} about the bridge.")).get_json()["id"] for n in range(7)]
     post(client, good_comment(article_id="another-article"))
     seen: list[int] = []
+    sizes: list[int] = []
     cursor = None
     while True:
         query = "?limit=3" + (f"&cursor={cursor}" if cursor else "")
         page = client.get(f"/api/v1/articles/2026/11/harbour-bridge-reopens/comments{query}").get_json()
-        assert len(page["items"]) <= 3
+        sizes.append(len(page["items"]))
         for item in page["items"]:
             assert "author_email" not in item and "ada@example.org" not in json.dumps(item)
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
+    assert sizes == [3, 3, 1]
     assert seen == ids
 
 
