@@ -32,22 +32,14 @@ LOOKALIKES = str.maketrans(
         "ʏ": "y", "ᴢ": "z",
     }
 )  # fmt: skip
-# Digits and symbols written for letters. In a term's pattern each letter also accepts these; a digit or symbol in a
-# term is read as the first letter it stands for. "1" is both i and l ("ki11", "1d10t").
-LEET = {"a": "4@", "b": "8", "e": "3€", "g": "9", "i": "1", "l": "1", "o": "0", "s": "5$", "t": "7"}
-_READ_AS = {
-    "0": "o",
-    "1": "i",
-    "3": "e",
-    "4": "a",
-    "5": "s",
-    "7": "t",
-    "8": "b",
-    "9": "g",
-    "@": "a",
-    "$": "s",
-    "€": "e",
-}
+# Digits and symbols written for letters, read as those letters in words that hold a letter (so "2024" and "100"
+# stay numbers). "1" is both i and l ("ki11", "1d10t"): it stays "1" in the text and a term's i or l accepts it.
+READ_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "€": "e"}
+LEET = {"i": "1", "l": "1"}
+_READ_TABLE = str.maketrans(READ_AS)
+_TERM_READ_TABLE = str.maketrans({**READ_AS, "1": "i"})
+# Only words that hold such a digit or symbol are looked at, so most words never reach Python code.
+_LEET_WORD = re.compile(r"(?<![\w@$€])[\w@$€]*?[03457-9@$€][\w@$€]*")
 # "!", "|" and "+" are punctuation at a word's edge ("kill!") and letters inside one ("k!ll", "k|ll", "s+upid").
 _INNER_SYMBOLS = str.maketrans({"!": "1", "|": "1", "¡": "1", "+": "7"})
 _INNER_SYMBOL = re.compile(r"(?<=[^\W_])[!|¡+]+(?=[^\W_])")
@@ -85,18 +77,22 @@ def stricter(current: Status, candidate: Status) -> Status:
     return candidate if STRICTNESS[candidate] > STRICTNESS[current] else current
 
 
-def _read_leet(word: str) -> str:
+def _read_leet(word: str, table: dict[int, str] = _READ_TABLE) -> str:
     # Only words that contain a letter are read as letters, so "2024" or "100" stay numbers.
-    return "".join(_READ_AS.get(ch, ch) for ch in word) if any(ch.isalpha() for ch in word) else word
+    return word.translate(table) if any(char.isalpha() for char in word) else word
 
 
+# The rules ask for one body's form three times (banned terms, suspect terms, fingerprint).
+@lru_cache(maxsize=64)
 def matching_form(text: str) -> str:
     """The form terms are matched in: folded (service.text.fold_for_matching), look-alike letters mapped to Latin,
-    spelt-out single letters joined, and "!", "|", "+" inside a word read as the letters they stand for."""
+    spelt-out single letters joined, digits and symbols in words with a letter read as letters (READ_AS), and "!",
+    "|", "+" inside a word read as the letters they stand for ("1" and "t")."""
     form = fold_for_matching(text)
     if not form.isascii():
         form = form.translate(LOOKALIKES)
     form = _SPACED_LETTERS.sub(lambda m: _SPACERS.sub("", m.group(0)), form)
+    form = _LEET_WORD.sub(lambda m: _read_leet(m.group(0)), form)
     if "!" in form or "|" in form or "+" in form or "¡" in form:
         form = _INNER_SYMBOL.sub(lambda m: m.group(0).translate(_INNER_SYMBOLS), form)
     return form
@@ -109,7 +105,7 @@ def _written(char: str) -> str:
 def _run_tail(written: str, count: int) -> str:
     """The rest of a run of a term's letter after its first: a single letter matches one or a stretched run of three
     or more ("kiiill"), a double one two or more; so "god" never matches "good" and "ass" never matches "as"."""
-    return f"(?:{written}{written}+)?" if count == 1 else f"{written}+"
+    return f"(?:{written}{{2,}})?" if count == 1 else f"{written}+"
 
 
 def _run_patterns(form: str) -> list[list[str]]:
@@ -147,7 +143,7 @@ def _alternation(forms: list[str]) -> str:
 
 def term_form(term: str) -> str:
     """A term as it is matched: matching_form(), a digit or symbol in a word with letters read as its letter."""
-    return " ".join(_read_leet(word) for word in matching_form(term).split())
+    return " ".join(_read_leet(word, _TERM_READ_TABLE) for word in matching_form(term).split())
 
 
 @lru_cache(maxsize=4096)
@@ -250,7 +246,9 @@ def fingerprint(text: str) -> str | None:
     if len(re.sub(r"\W+", "", text)) < MIN_DUPLICATE_CHARACTERS:
         return None
     # Digits and symbols in words with letters read as letters, so "Fr3e g1ft" repeats "free gift".
-    words = re.findall(r"\w+", " ".join(_read_leet(word) for word in re.findall(r"[\w@$€]+", matching_form(text))))
+    words = re.findall(
+        r"\w+", " ".join(_read_leet(word, _TERM_READ_TABLE) for word in re.findall(r"[\w@$€]+", matching_form(text)))
+    )
     if len(words) < NEAR_DUPLICATE_WORDS:
         return "x" + hashlib.blake2b(" ".join(words).encode(), digest_size=8).hexdigest()
     shingles = [" ".join(words[index : index + 3]) for index in range(len(words) - 2)]

@@ -13,6 +13,7 @@ from service.reasons import outcome_reason
 from service.rules import (
     LEET,
     LOOKALIKES,
+    READ_AS,
     RuleInput,
     RuleSettings,
     apply_rules,
@@ -131,7 +132,9 @@ TERMS = ["kill", "idiot", "shit", "fuck", "bastard", "moron"]
 # Every way to write each letter that the matching reads as that letter.
 SPELLINGS = {
     letter: sorted(
-        {letter, letter.upper(), *LEET.get(letter, "")} | {k for k, v in LOOKALIKE_LETTERS.items() if v == letter}
+        {letter, letter.upper(), *LEET.get(letter, "")}
+        | {symbol for symbol, read in READ_AS.items() if read == letter}
+        | {lookalike for lookalike, read in LOOKALIKE_LETTERS.items() if read == letter}
     )
     for letter in set("".join(TERMS))
 }
