@@ -121,7 +121,7 @@ def hand_samples() -> list[tuple[str, str]]:
 Detector = Callable[[str], tuple[str, bool]]  # text -> (code, would go to a person)
 
 
-def candidates() -> dict[str, Detector]:
+def candidates() -> dict[str, Detector]:  # noqa: C901 - one optional import per candidate library
     """Every installed candidate as text -> (ISO 639-1 code, unsupported under a detector-only rule)."""
     found: dict[str, Detector] = {}
 

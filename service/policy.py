@@ -17,10 +17,23 @@ from service import audit
 from service.extensions import db
 from service.reasons import Reason, outcome_reason
 from service.records import PolicyVersion
-from service.rules import RuleSettings, stricter
+from service.rules import RuleSettings, stricter, term_form
 from service.status import Status
+from service.text import normalise_term
 
-_TERM = fields.String(validate=validate.Length(min=1, max=100))
+
+class _Term(fields.String):
+    """A banned or suspect term: stored NFC, trimmed and without invisible characters; refused if nothing of it is
+    left to match (only marks, tatweel or invisible characters)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
+        term = normalise_term(super()._deserialize(value, attr, data, **kwargs))
+        if not term_form(term):
+            raise ValidationError("Has nothing to match: only marks, tatweel or invisible characters.")
+        return term
+
+
+_TERM = _Term(validate=validate.Length(min=1, max=100))
 _ARTICLE = fields.String(validate=validate.Length(min=1, max=200))
 _LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="An ISO 639-1 language code, e.g. ar."))
 

@@ -188,3 +188,17 @@ def test_audit_export_lists_every_step(client: FlaskClient, tokens: Tokens, app:
     actions = [line.split('"action": "')[1].split('"')[0] for line in result.output.splitlines()]
     assert actions[-2:] == ["policy.changed", "comment.submitted"]
     assert actions.count("token.created") == 4
+
+
+def test_arabic_terms_are_stored_clean_and_match_evasions(client: FlaskClient, tokens: Tokens) -> None:
+    refused = client.patch("/api/v1/policy", json={"banned_terms": ["\u200b\u0640"]}, headers=tokens["admin"])
+    assert refused.status_code == 422 and "banned_terms" in refused.get_json()["error"]["fields"]
+    stored = set_policy(client, tokens, publish_below=1.0, reject_at=1.0, banned_terms=[" كَلْب\u200f ", "idiot"])
+    assert stored["banned_terms"] == ["كَلْب", "idiot"]
+    for body in ("هذا الكـلب في الشارع", "والكلب نائم في الظل", "You k i l l e d it, i d i o t."):
+        answer = post(client, body=body)
+        assert answer["status"] == "rejected" and answer["reasons"][0]["code"] == "banned_term", body
+    preview = client.post(
+        "/api/v1/policy/rule-preview", json={"terms": ["كلب", "قتل"]}, headers=tokens["admin"]
+    ).get_json()
+    assert [(entry["term"], entry["hits"]) for entry in preview["terms"]] == [("كلب", 2), ("قتل", 0)]
