@@ -13,7 +13,7 @@ from pathlib import Path
 from service.classifier.artifact import ArtifactError
 from service.classifier.scorer import Score, Scorer
 from service.errors import ServiceUnavailable
-from service.language import UNDETERMINED, identify
+from service.language import UNDETERMINED, identify, load_detector
 
 logger = logging.getLogger(__name__)
 # Languages identified even when no model is loaded, so the stored language is still right in fail-safe mode.
@@ -45,6 +45,8 @@ class LiveModels:
     @classmethod
     def load(cls, model_path: Path, fail_safe: bool) -> LiveModels:
         """Load the configured model once; refuse to start without it unless fail-safe mode queues everything."""
+        # The language detector too, so that no reader's comment waits for it (gunicorn forks after this).
+        load_detector()
         try:
             scorer = Scorer.load(model_path)
         except ArtifactError as exc:
