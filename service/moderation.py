@@ -20,7 +20,7 @@ from service.classifier.scorer import Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
 from service.live_models import Assessment, LiveModels
-from service.policy import Policy, language_decision
+from service.policy import LanguageScore, Policy, language_decision
 from service.reasons import Reason, outcome_reason
 from service.records import BodyBand, Comment, utcnow
 from service.status import Status
@@ -134,8 +134,8 @@ class CommentScorer(Protocol):
 class SubmissionFacts:
     """Everything a comment's outcome depends on besides the policy, gathered before deciding."""
 
-    # (language, probability) per covered language in the comment; empty when it could not be scored.
-    scores: tuple[tuple[str, float], ...]
+    # One score per covered language in the comment; empty when it could not be scored.
+    scores: tuple[LanguageScore, ...]
     rule_input: rules.RuleInput
     unsupported_languages: tuple[str, ...] = ()
     bot_signals: tuple[str, ...] = ()
@@ -209,12 +209,15 @@ class ScoreReport:
         return _explanation(self.score)
 
 
+def _language_scores(assessment: Assessment) -> tuple[LanguageScore, ...]:
+    return tuple(LanguageScore(s.language, s.probability, s.categories) for s in assessment.scores)
+
+
 def score_texts(texts: Sequence[str], models: LiveModels, policy: Policy) -> list[ScoreReport]:
     """Score texts without storing anything, choosing per text the language that would decide it."""
     reports = []
     for assessment in models.score_now(list(texts)):
-        scores = tuple((score.language, score.probability) for score in assessment.scores)
-        _, _, decisive = language_decision(scores, assessment.unsupported, policy)
+        _, _, decisive = language_decision(_language_scores(assessment), assessment.unsupported, policy)
         score = assessment.scores[decisive] if decisive is not None else None
         reports.append(ScoreReport(assessment.language, score, assessment.unsupported))
     return reports
@@ -245,7 +248,7 @@ def submit_comment(
     body_fingerprint = rules.fingerprint(body)
     duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
     facts = SubmissionFacts(
-        scores=tuple((score.language, score.probability) for score in assessment.scores),
+        scores=_language_scores(assessment),
         unsupported_languages=assessment.unsupported,
         rule_input=rules.RuleInput(
             body=body,

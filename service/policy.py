@@ -8,14 +8,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import bindparam, func, select
 
 from service import audit
 from service.extensions import db
-from service.reasons import Reason, outcome_reason
+from service.reasons import CATEGORIES, Reason, outcome_reason
 from service.records import PolicyVersion
 from service.rules import RuleSettings, stricter, term_form
 from service.status import Status
@@ -38,8 +39,26 @@ _ARTICLE = fields.String(validate=validate.Length(min=1, max=200))
 _LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="An ISO 639-1 language code, e.g. ar."))
 
 
+class CategoryLimits(Schema):
+    """A category's own limits: its score at or above `hold_at` holds the comment, at or above `reject_at` rejects
+    it, whatever the overall score (either may be left out)."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    hold_at = fields.Float(validate=validate.Range(min=0, max=1))
+    reject_at = fields.Float(validate=validate.Range(min=0, max=1))
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "hold_at" in data and "reject_at" in data and data["reject_at"] < data["hold_at"]:
+            raise ValidationError("Must be at least hold_at.", "reject_at")
+
+
 class LanguageThresholds(Schema):
-    """One language's own score thresholds (its model's scores are calibrated on its own data)."""
+    """One language's own score thresholds (its model's scores are calibrated on its own data), and optionally its
+    own category limits (over the general ones, category by category)."""
 
     class Meta:
         unknown = RAISE
@@ -47,6 +66,11 @@ class LanguageThresholds(Schema):
 
     publish_below = fields.Float(required=True, validate=validate.Range(min=0, max=1))
     reject_at = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    categories = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CATEGORIES)),
+        values=fields.Nested(CategoryLimits),
+        validate=validate.Length(max=len(CATEGORIES)),
+    )
 
     @validates_schema
     def _in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -81,6 +105,13 @@ class PolicyDocument(Schema):
     thresholds_by_language = fields.Dict(
         keys=_LANGUAGE, values=fields.Nested(LanguageThresholds), load_default=dict, validate=validate.Length(max=50)
     )
+    # Per-category limits for every language (e.g. hold anything that might be a threat, whatever its overall score).
+    category_thresholds = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CATEGORIES)),
+        values=fields.Nested(CategoryLimits),
+        load_default=dict,
+        validate=validate.Length(max=len(CATEGORIES)),
+    )
     # What happens to a comment written (partly) in a language no model covers: a person decides, or it is rejected.
     # Never published automatically.
     unsupported_language = fields.String(load_default="hold", validate=validate.OneOf(["hold", "reject"]))
@@ -111,8 +142,9 @@ class Policy:
     audit_sample_rate: float
     premoderated_articles: frozenset[str]
     closed_articles: frozenset[str]
-    thresholds_by_language: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    thresholds_by_language: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     unsupported_language: str = "hold"
+    category_thresholds: Mapping[str, CategoryLimit] = field(default_factory=dict)
 
     @classmethod
     def from_document(cls, version: int, document: Mapping[str, Any]) -> Policy:
@@ -131,18 +163,24 @@ class Policy:
             closed_articles=frozenset(document["closed_articles"]),
             # Versions stored before these settings existed lack them: the defaults are what those versions did.
             thresholds_by_language={
-                language: {"publish_below": float(pair["publish_below"]), "reject_at": float(pair["reject_at"])}
+                language: {
+                    "publish_below": float(pair["publish_below"]),
+                    "reject_at": float(pair["reject_at"]),
+                    "categories": _category_limits(pair.get("categories", {})),
+                }
                 for language, pair in document.get("thresholds_by_language", {}).items()
             },
             unsupported_language=str(document.get("unsupported_language", "hold")),
+            category_thresholds=_category_limits(document.get("category_thresholds", {})),
         )
 
     def thresholds(self, language: str | None = None) -> Thresholds:
         """The score thresholds that decide a comment in `language` (the general pair when it has none of its own)."""
         own = self.thresholds_by_language.get(language or "")
         if own is None:
-            return Thresholds(self.publish_below, self.reject_at, self.high_band)
-        return Thresholds(own["publish_below"], own["reject_at"], self.high_band)
+            return Thresholds(self.publish_below, self.reject_at, self.high_band, self.category_thresholds)
+        categories = {**self.category_thresholds, **own["categories"]}
+        return Thresholds(own["publish_below"], own["reject_at"], self.high_band, categories)
 
     def rule_settings(self) -> RuleSettings:
         """The part of the policy the word and behaviour rules read."""
@@ -170,10 +208,55 @@ class Policy:
             "premoderated_articles": sorted(self.premoderated_articles),
             "closed_articles": sorted(self.closed_articles),
             "thresholds_by_language": {
-                language: dict(pair) for language, pair in sorted(self.thresholds_by_language.items())
+                language: _language_document(pair) for language, pair in sorted(self.thresholds_by_language.items())
             },
             "unsupported_language": self.unsupported_language,
+            "category_thresholds": _categories_document(self.category_thresholds),
         }
+
+
+def _category_limits(document: Mapping[str, Mapping[str, float]]) -> dict[str, CategoryLimit]:
+    return {name: CategoryLimit(limits.get("hold_at"), limits.get("reject_at")) for name, limits in document.items()}
+
+
+def _categories_document(limits: Mapping[str, CategoryLimit]) -> dict[str, dict[str, float]]:
+    return {name: limit.document() for name, limit in sorted(limits.items())}
+
+
+def _language_document(pair: Mapping[str, Any]) -> dict[str, Any]:
+    document: dict[str, Any] = {"publish_below": pair["publish_below"], "reject_at": pair["reject_at"]}
+    if pair["categories"]:
+        document["categories"] = _categories_document(pair["categories"])
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryLimit:
+    """One category's limits: at or above `hold_at` a person decides, at or above `reject_at` it is rejected."""
+
+    hold_at: float | None = None
+    reject_at: float | None = None
+
+    def status(self, probability: float) -> Status | None:
+        """The outcome this category asks for on its own, or None when it asks for nothing."""
+        if self.reject_at is not None and probability >= self.reject_at:
+            return Status.REJECTED
+        if self.hold_at is not None and probability >= self.hold_at:
+            return Status.PENDING
+        return None
+
+    def document(self) -> dict[str, float]:
+        return {
+            key: value for key, value in (("hold_at", self.hold_at), ("reject_at", self.reject_at)) if value is not None
+        }
+
+
+class LanguageScore(NamedTuple):
+    """One language model's verdict on a comment: its overall score and its category scores."""
+
+    language: str
+    probability: float
+    categories: Mapping[str, float] = MappingProxyType({})
 
 
 class Band(StrEnum):
@@ -192,6 +275,7 @@ class Thresholds:
     publish_below: float
     reject_at: float
     high_band: str = "reject"
+    categories: Mapping[str, CategoryLimit] = field(default_factory=dict)
 
     def band(self, score: float) -> Band:
         """The only comparison of a score with the thresholds anywhere in the service."""
@@ -213,15 +297,25 @@ def outcome(score: float, thresholds: Thresholds) -> Status:
     return Status.PUBLISHED if band is Band.LOW else Status.PENDING
 
 
-def score_decision(score: float | None, thresholds: Thresholds) -> tuple[Status, list[Reason]]:
-    """The outcome rule with its reasons; a comment that could not be scored always waits for a person."""
+def score_decision(
+    score: float | None, thresholds: Thresholds, categories: Mapping[str, float] | None = None
+) -> tuple[Status, list[Reason]]:
+    """The outcome rule with its reasons: the overall score's outcome, made stricter by any category at or above its
+    own limit (reason `category_<name>`). A comment that could not be scored always waits for a person."""
     if score is None:
         return Status.PENDING, [outcome_reason("unscored")]
-    return outcome(score, thresholds), [outcome_reason(code) for code in _BAND_REASONS[thresholds.band(score)]]
+    status = outcome(score, thresholds)
+    reasons = [outcome_reason(code) for code in _BAND_REASONS[thresholds.band(score)]]
+    for name, limit in thresholds.categories.items():
+        asked = limit.status(categories[name]) if categories and name in categories else None
+        if asked is not None:
+            status = stricter(status, asked)
+            reasons.append(outcome_reason(f"category_{name}"))
+    return status, reasons
 
 
 def language_decision(
-    scores: Sequence[tuple[str, float]], unsupported: Sequence[str], policy: Policy
+    scores: Sequence[LanguageScore], unsupported: Sequence[str], policy: Policy
 ) -> tuple[Status, list[Reason], int | None]:
     """The outcome rule over every language of a comment: each covered language's score against that language's
     thresholds, and a language no model covers by `unsupported_language`; the strictest outcome wins. Also returns
@@ -230,8 +324,8 @@ def language_decision(
         status, reasons = score_decision(None, policy.thresholds())
         return status, reasons, None
     status, reasons, decisive = Status.PUBLISHED, [], None
-    for index, (language, probability) in enumerate(scores):
-        candidate, candidate_reasons = score_decision(probability, policy.thresholds(language))
+    for index, (language, probability, categories) in enumerate(scores):
+        candidate, candidate_reasons = score_decision(probability, policy.thresholds(language), categories)
         if decisive is None or stricter(status, candidate) != status:
             status, decisive = candidate, index
         reasons.extend(reason for reason in candidate_reasons if reason not in reasons)

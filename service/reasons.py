@@ -10,6 +10,9 @@ class Reason(TypedDict):
     text: str
 
 
+# The categories a model may score and the policy may set limits for (a model scores a subset of them).
+CATEGORIES: tuple[str, ...] = ("threat", "hate", "insult", "obscene", "spam", "abuse")
+
 # Why a comment was not published automatically. Codes are part of the API: add, never rename.
 OUTCOME_REASONS: dict[str, str] = {
     "unscored": "The classifier could not score this comment, so a person must review it.",
@@ -26,6 +29,12 @@ OUTCOME_REASONS: dict[str, str] = {
     "honeypot": "The form was filled in automatically.",
     "audit_sample": "Picked at random so people can check the automatic decisions.",
     "reader_reports": "Readers reported this comment.",
+    "category_threat": "The comment may threaten or incite violence.",
+    "category_hate": "The comment may attack a group (religion, sect, ethnicity, nationality, gender, sexuality).",
+    "category_insult": "The comment may insult a person.",
+    "category_obscene": "The comment may be obscene or vulgar.",
+    "category_spam": "The comment may be spam.",
+    "category_abuse": "The comment may be abusive.",
 }
 
 # Why a moderator approved or rejected a comment (`reason` of a decision).

@@ -14,7 +14,7 @@ from service import moderation, rules
 from service.errors import ArticleClosed, InvalidFields
 from service.extensions import db
 from service.moderation import SubmissionFacts, decide_submission
-from service.policy import Policy, score_decision
+from service.policy import LanguageScore, Policy, score_decision
 from service.records import AuditEvent, Comment
 from service.status import Status
 from tests.conftest import FakeScorer
@@ -38,14 +38,19 @@ def policy(**changes: Any) -> Policy:
     return Policy.from_document(3, {**DOCUMENT, **changes})
 
 
-def facts(score: float | None, body: str = "A calm remark about the vote.", **changes: Any) -> SubmissionFacts:
+def facts(
+    score: float | None,
+    body: str = "A calm remark about the vote.",
+    categories: dict[str, float] | None = None,
+    **changes: Any,
+) -> SubmissionFacts:
     rule_input = rules.RuleInput(
         body=body,
         article_id=changes.pop("article_id", "a/1"),
         prior_comments_by_author=changes.pop("prior", 5),
         duplicate_of_recent=changes.pop("duplicate", False),
     )
-    scores = () if score is None else (("en", score),)
+    scores = () if score is None else (LanguageScore("en", score, categories or {}),)
     return SubmissionFacts(scores=scores, rule_input=rule_input, **changes)
 
 
@@ -101,6 +106,35 @@ def test_each_rule_holds_or_rejects_a_low_scored_comment(
 ) -> None:
     decision = decide_submission(facts(0.01, body, **changes), policy())
     assert decision.status == status and code in codes(decision.reasons)
+
+
+@pytest.mark.parametrize(
+    ("threat", "status", "codes_expected"),
+    [
+        (0.1, Status.PUBLISHED, []),
+        (0.35, Status.PENDING, ["category_threat"]),
+        (0.95, Status.REJECTED, ["category_threat"]),
+    ],
+)
+def test_a_threat_the_overall_score_lets_through_is_held_by_the_threat_limit(
+    threat: float, status: Status, codes_expected: list[str]
+) -> None:
+    limits = {"threat": {"hold_at": 0.3, "reject_at": 0.9}}
+    decision = decide_submission(facts(0.05, categories={"threat": threat}), policy(category_thresholds=limits))
+    assert (decision.status, codes(decision.reasons)) == (status, codes_expected)
+
+
+def test_a_language_may_set_its_own_category_limit_over_the_general_one() -> None:
+    current = policy(
+        category_thresholds={"threat": {"hold_at": 0.5}},
+        thresholds_by_language={
+            "ar": {"publish_below": 0.2, "reject_at": 0.8, "categories": {"threat": {"hold_at": 0.2}}}
+        },
+    )
+    arabic = SubmissionFacts(scores=(LanguageScore("ar", 0.05, {"threat": 0.3}),), rule_input=facts(0.05).rule_input)
+    english = SubmissionFacts(scores=(LanguageScore("en", 0.05, {"threat": 0.3}),), rule_input=facts(0.05).rule_input)
+    assert decide_submission(arabic, current).status == Status.PENDING
+    assert decide_submission(english, current).status == Status.PUBLISHED
 
 
 def test_new_authors_are_held_until_they_have_enough_comments() -> None:

@@ -116,7 +116,7 @@ def test_language_decision_takes_the_strictest_language(
     codes: list[str],
     decisive: int | None,
 ) -> None:
-    from service.policy import language_decision
+    from service.policy import LanguageScore, language_decision
 
     policy = Policy.from_document(
         2,
@@ -126,7 +126,7 @@ def test_language_decision_takes_the_strictest_language(
             "unsupported_language": setting,
         },
     )
-    decided, reasons, index = language_decision(scores, unsupported, policy)
+    decided, reasons, index = language_decision([LanguageScore(*pair) for pair in scores], unsupported, policy)
     assert (decided, [r["code"] for r in reasons], index) == (status, codes, decisive)
 
 

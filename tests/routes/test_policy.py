@@ -35,6 +35,7 @@ def test_policy_document_has_every_contract_field(client: FlaskClient, tokens: T
         "closed_articles",
         "thresholds_by_language",
         "unsupported_language",
+        "category_thresholds",
         "version",
     }
     assert document["version"] == 0
@@ -73,6 +74,9 @@ def test_patch_changes_only_named_fields_and_makes_an_audited_version(client: Fl
         ({"version": 7}, "version"),
         ({"colour": "red"}, "colour"),
         ({"unsupported_language": "publish"}, "unsupported_language"),
+        ({"category_thresholds": {"rudeness": {"hold_at": 0.5}}}, "category_thresholds"),
+        ({"category_thresholds": {"threat": {"hold_at": 0.5, "reject_at": 0.2}}}, "category_thresholds"),
+        ({"category_thresholds": {"threat": {"hold_at": 1.5}}}, "category_thresholds"),
         ({"thresholds_by_language": {"Arabic": {"publish_below": 0.1, "reject_at": 0.9}}}, "thresholds_by_language"),
         ({"thresholds_by_language": {"ar": {"publish_below": 0.9, "reject_at": 0.1}}}, "thresholds_by_language"),
         ({"thresholds_by_language": {"ar": {"publish_below": 0.1}}}, "thresholds_by_language"),
@@ -85,6 +89,13 @@ def test_invalid_policy_values_are_422_with_field_errors(
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
     assert client.get("/api/v1/policy", headers=tokens["admin"]).get_json()["version"] == 0
+
+
+def test_category_limits_round_trip_globally_and_per_language(client: FlaskClient, tokens: Tokens) -> None:
+    categories = {"hate": {"hold_at": 0.4}, "threat": {"hold_at": 0.3, "reject_at": 0.9}}
+    per_language = {"ar": {"publish_below": 0.07, "reject_at": 0.7, "categories": {"threat": {"hold_at": 0.2}}}}
+    after = set_policy(client, tokens, category_thresholds=categories, thresholds_by_language=per_language)
+    assert after["category_thresholds"] == categories and after["thresholds_by_language"] == per_language
 
 
 def test_language_thresholds_and_the_unsupported_setting_round_trip(client: FlaskClient, tokens: Tokens) -> None:
@@ -202,3 +213,19 @@ def test_arabic_terms_are_stored_clean_and_match_evasions(client: FlaskClient, t
         "/api/v1/policy/rule-preview", json={"terms": ["كلب", "قتل"]}, headers=tokens["admin"]
     ).get_json()
     assert [(entry["term"], entry["hits"]) for entry in preview["terms"]] == [("كلب", 2), ("قتل", 0)]
+
+
+@pytest.mark.parametrize(
+    "body", ["Good to see the bridge open again before the winter market.", "شكرا على التقرير الواضح عن الانتخابات"]
+)
+def test_a_category_limit_holds_what_the_overall_score_would_publish(
+    client: FlaskClient, tokens: Tokens, body: str
+) -> None:
+    set_policy(client, tokens, publish_below=1.0, reject_at=1.0)
+    assert client.post("/api/v1/comments", json=good_comment(body=body)).get_json()["status"] == "published"
+    set_policy(client, tokens, category_thresholds={"abuse": {"hold_at": 0.0}})
+    again = good_comment(body=body + " 2", article_id="elsewhere", author_email="b@example.org")
+    held = client.post("/api/v1/comments", json=again).get_json()
+    assert held["status"] == "pending"
+    queued = client.get("/api/v1/queue", headers=tokens["moderator"]).get_json()["items"]
+    assert [reason["code"] for reason in queued[0]["reasons"]] == ["category_abuse"]
