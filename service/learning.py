@@ -4,12 +4,15 @@ the shadow model's report against the decisions made since it started."""
 from __future__ import annotations
 
 import csv
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from service.extensions import db
 from service.policy import Thresholds, outcome
@@ -116,42 +119,68 @@ def site_holdout() -> tuple[list[str], list[int]]:
 
 def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
     """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
-    people's decisions on the comments both scored."""
-    rows = db.session.execute(
-        select(Comment.id, Comment.score, Comment.shadow_score).where(
+    people's decisions on the comments both scored.
+
+    One aggregate query: each score is reduced to which thresholds it is at or above (all `policy.outcome` can
+    distinguish), grouped with the latest standing human decision; the outcome rule then runs once per group."""
+    edges = tuple(dict.fromkeys((thresholds.publish_below, thresholds.reject_at)))
+    latest, newer = aliased(Verdict), aliased(Verdict)
+    standing = and_(
+        latest.comment_id == Comment.id,
+        latest.undone_at.is_(None),
+        Comment.excluded_from_training.is_(False),
+        ~exists().where(newer.comment_id == latest.comment_id, newer.undone_at.is_(None), newer.id > latest.id),
+    )
+    flags = [
+        (column >= edge).label(f"{name}_{n}")
+        for name, column in (("a", Comment.score), ("s", Comment.shadow_score))
+        for n, edge in enumerate(edges)
+    ]
+    groups = db.session.execute(
+        select(*flags, latest.action, func.count())
+        .select_from(Comment)
+        .outerjoin(latest, standing)
+        .where(
             Comment.shadow_model_version == shadow_version,
             Comment.score.is_not(None),
             Comment.shadow_score.is_not(None),
         )
+        .group_by(*flags, latest.action)
     ).all()
-    decisions = {e.comment_id: e.label for e in site_examples()}
 
-    agree = 0
+    def representative(above: Sequence[bool]) -> float:
+        # The largest threshold the score is at or above stands for it (or -inf below them all).
+        return max([-math.inf] + [edge for edge, flag in zip(edges, above, strict=True) if flag])
+
+    scored = agree = decided = 0
     errors = {
         "active": {"wrongly_published": 0, "wrongly_rejected": 0},
         "shadow": {"wrongly_published": 0, "wrongly_rejected": 0},
     }
-    decided = 0
-    for comment_id, score, shadow_score in rows:
-        if score is None or shadow_score is None:
+    for row in groups:
+        count, action = int(row[-1]), row[-2]
+        active_flags, shadow_flags = row[: len(edges)], row[len(edges) : 2 * len(edges)]
+        active_outcome = outcome(representative([bool(f) for f in active_flags]), thresholds)
+        shadow_outcome = outcome(representative([bool(f) for f in shadow_flags]), thresholds)
+        scored += count
+        agree += count if active_outcome == shadow_outcome else 0
+        if action is None:
             continue
-        active_outcome, shadow_outcome = outcome(score, thresholds), outcome(shadow_score, thresholds)
-        agree += active_outcome == shadow_outcome
-        if comment_id in decisions:
-            decided += 1
-            for name, result in (("active", active_outcome), ("shadow", shadow_outcome)):
-                if result == Status.PUBLISHED and decisions[comment_id] == 1:
-                    errors[name]["wrongly_published"] += 1
-                if result == Status.REJECTED and decisions[comment_id] == 0:
-                    errors[name]["wrongly_rejected"] += 1
+        decided += count
+        rejected_by_people = action == "reject"
+        for name, result in (("active", active_outcome), ("shadow", shadow_outcome)):
+            if result == Status.PUBLISHED and rejected_by_people:
+                errors[name]["wrongly_published"] += count
+            if result == Status.REJECTED and not rejected_by_people:
+                errors[name]["wrongly_rejected"] += count
     rates = {
         name: {key: (value / decided if decided else None) for key, value in counts.items()}
         for name, counts in errors.items()
     }
     return {
         "shadow_version": shadow_version,
-        "scored_by_both": len(rows),
-        "agreement": agree / len(rows) if rows else None,
+        "scored_by_both": scored,
+        "agreement": agree / scored if scored else None,
         "decided_since": decided,
         "errors": errors,
         "error_rates": rates,
