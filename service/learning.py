@@ -4,12 +4,15 @@ the shadow model's report against the decisions made since it started."""
 from __future__ import annotations
 
 import csv
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from service.extensions import db
 from service.policy import Thresholds, outcome
@@ -116,42 +119,68 @@ def site_holdout() -> tuple[list[str], list[int]]:
 
 def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
     """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
-    people's decisions on the comments both scored."""
-    rows = db.session.execute(
-        select(Comment.id, Comment.score, Comment.shadow_score).where(
+    people's decisions on the comments both scored.
+
+    One aggregate query: each score is reduced to which thresholds it is at or above (all `policy.outcome` can
+    distinguish), grouped with the latest standing human decision; the outcome rule then runs once per group."""
+    edges = tuple(dict.fromkeys((thresholds.publish_below, thresholds.reject_at)))
+    latest, newer = aliased(Verdict), aliased(Verdict)
+    standing = and_(
+        latest.comment_id == Comment.id,
+        latest.undone_at.is_(None),
+        Comment.excluded_from_training.is_(False),
+        ~exists().where(newer.comment_id == latest.comment_id, newer.undone_at.is_(None), newer.id > latest.id),
+    )
+    flags = [
+        (column >= edge).label(f"{name}_{n}")
+        for name, column in (("a", Comment.score), ("s", Comment.shadow_score))
+        for n, edge in enumerate(edges)
+    ]
+    groups = db.session.execute(
+        select(*flags, latest.action, func.count())
+        .select_from(Comment)
+        .outerjoin(latest, standing)
+        .where(
             Comment.shadow_model_version == shadow_version,
             Comment.score.is_not(None),
             Comment.shadow_score.is_not(None),
         )
+        .group_by(*flags, latest.action)
     ).all()
-    decisions = {e.comment_id: e.label for e in site_examples()}
 
-    agree = 0
+    def representative(above: Sequence[bool]) -> float:
+        # The largest threshold the score is at or above stands for it (or -inf below them all).
+        return max([-math.inf] + [edge for edge, flag in zip(edges, above, strict=True) if flag])
+
+    scored = agree = decided = 0
     errors = {
         "active": {"wrongly_published": 0, "wrongly_rejected": 0},
         "shadow": {"wrongly_published": 0, "wrongly_rejected": 0},
     }
-    decided = 0
-    for comment_id, score, shadow_score in rows:
-        if score is None or shadow_score is None:
+    for row in groups:
+        count, action = int(row[-1]), row[-2]
+        active_flags, shadow_flags = row[: len(edges)], row[len(edges) : 2 * len(edges)]
+        active_outcome = outcome(representative([bool(f) for f in active_flags]), thresholds)
+        shadow_outcome = outcome(representative([bool(f) for f in shadow_flags]), thresholds)
+        scored += count
+        agree += count if active_outcome == shadow_outcome else 0
+        if action is None:
             continue
-        active_outcome, shadow_outcome = outcome(score, thresholds), outcome(shadow_score, thresholds)
-        agree += active_outcome == shadow_outcome
-        if comment_id in decisions:
-            decided += 1
-            for name, result in (("active", active_outcome), ("shadow", shadow_outcome)):
-                if result == Status.PUBLISHED and decisions[comment_id] == 1:
-                    errors[name]["wrongly_published"] += 1
-                if result == Status.REJECTED and decisions[comment_id] == 0:
-                    errors[name]["wrongly_rejected"] += 1
+        decided += count
+        rejected_by_people = action == "reject"
+        for name, result in (("active", active_outcome), ("shadow", shadow_outcome)):
+            if result == Status.PUBLISHED and rejected_by_people:
+                errors[name]["wrongly_published"] += count
+            if result == Status.REJECTED and not rejected_by_people:
+                errors[name]["wrongly_rejected"] += count
     rates = {
         name: {key: (value / decided if decided else None) for key, value in counts.items()}
         for name, counts in errors.items()
     }
     return {
         "shadow_version": shadow_version,
-        "scored_by_both": len(rows),
-        "agreement": agree / len(rows) if rows else None,
+        "scored_by_both": scored,
+        "agreement": agree / scored if scored else None,
         "decided_since": decided,
         "errors": errors,
         "error_rates": rates,
@@ -162,12 +191,91 @@ def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str]]
     return [(e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site") for e in examples]
 
 
+# Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
+# the site model's 5 out-of-fold fits and the blend's predictions grow with the rows, and 800 k decisions took
+# > 10 min and 13.7 GB. 100 k recent decisions teach a bag-of-words model about as much as all of them (the site's
+# vocabulary and moderators' habits drift, so the newest matter most) within minutes and ~2 GB.
+TRAINING_CAP = 100_000
+HOLDOUT_CAP = 20_000
+_FETCH_CHUNK = 5_000
+
+
+def _standing_decisions() -> list[tuple[int, int, bool]]:
+    """(verdict id, comment id, rejected) of the latest standing decision per comment, without bodies."""
+    rows = db.session.execute(
+        select(Verdict.id, Verdict.comment_id, Verdict.action)
+        .join(Comment, Comment.id == Verdict.comment_id)
+        .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
+        .order_by(Verdict.id)
+    )
+    latest: dict[int, tuple[int, int, bool]] = {}
+    for verdict_id, comment_id, action in rows:
+        latest[comment_id] = (verdict_id, comment_id, action == "reject")
+    return list(latest.values())
+
+
+def stratified_newest(decisions: Sequence[tuple[int, int, bool]], cap: int) -> list[int]:
+    """Verdict ids of at most `cap` decisions: each label keeps its share of the whole, newest decisions first."""
+    if len(decisions) <= cap:
+        return [verdict_id for verdict_id, _, _ in decisions]
+    chosen: list[int] = []
+    rejected = sorted((d[0] for d in decisions if d[2]), reverse=True)
+    approved = sorted((d[0] for d in decisions if not d[2]), reverse=True)
+    rejected_quota = round(cap * len(rejected) / len(decisions))
+    chosen += rejected[:rejected_quota]
+    chosen += approved[: cap - rejected_quota]
+    return sorted(chosen)
+
+
+def _examples_for(verdict_ids: Sequence[int]) -> list[SiteExample]:
+    examples = []
+    for start in range(0, len(verdict_ids), _FETCH_CHUNK):
+        chunk = verdict_ids[start : start + _FETCH_CHUNK]
+        rows = db.session.execute(
+            select(Verdict, Comment.body)
+            .join(Comment, Comment.id == Verdict.comment_id)
+            .where(Verdict.id.in_(chunk))
+            .order_by(Verdict.id)
+        ).all()
+        for verdict, body in rows:
+            rejected = verdict.action == "reject"
+            examples.append(
+                SiteExample(
+                    comment_id=verdict.comment_id,
+                    text=body,
+                    label=int(rejected),
+                    category=REJECT_REASON_CATEGORY.get(verdict.reason_code or "", "other") if rejected else None,
+                    moderator=verdict.moderator,
+                    decided_at=verdict.created_at,
+                    reason_code=verdict.reason_code,
+                    model_version=verdict.model_version,
+                    policy_version=verdict.policy_version,
+                    audit_sample=verdict.audit_sample,
+                    automatic_status=verdict.automatic_status,
+                )
+            )
+        db.session.expunge_all()
+    return examples
+
+
+def bounded_site_examples(
+    training_cap: int = TRAINING_CAP, holdout_cap: int = HOLDOUT_CAP
+) -> tuple[list[SiteExample], list[SiteExample]]:
+    """Training and held-out site examples, each a stratified newest-first sample of at most its cap."""
+    decisions = _standing_decisions()
+    training = [d for d in decisions if not is_holdout(d[1])]
+    holdout = [d for d in decisions if is_holdout(d[1])]
+    return (
+        _examples_for(stratified_newest(training, training_cap)),
+        _examples_for(stratified_newest(holdout, holdout_cap)),
+    )
+
+
 def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0, version: str | None = None) -> Path:
     """Train the public model, a site model on this site's decisions, and their blend (fitted out-of-fold on the
-    site's training decisions); the fixed held-out slice only measures the result."""
+    site's training decisions); the fixed held-out slice only measures the result. A site with more decisions than
+    TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded."""
     from service.classifier.site import train_site_blend
 
-    examples = site_examples()
-    training = [e for e in examples if not is_holdout(e.comment_id)]
-    holdout = [e for e in examples if is_holdout(e.comment_id)]
+    training, holdout = bounded_site_examples()
     return train_site_blend(public_data, _rows(training), _rows(holdout), out, seed=seed, version=version)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
+from sqlalchemy import Select, bindparam, func, literal, select, tuple_, union_all
 
 from service import audit, comment_store, rules
 from service.classifier.scorer import Score
@@ -22,7 +22,7 @@ from service.extensions import db
 from service.live_models import Assessment, LiveModels
 from service.policy import LanguageScore, Policy, language_decision
 from service.reasons import Reason, outcome_reason
-from service.records import BodyBand, Comment, utcnow
+from service.records import BodyBand, Comment, UTCDateTime, utcnow
 from service.status import Status
 from service.write_lock import serialised_writes
 
@@ -373,8 +373,9 @@ def published_comments(article_id: str, limit: int, cursor: str | None) -> tuple
         created_at, last_id = _decode_cursor(cursor)
         if created_at.tzinfo is None:
             raise InvalidFields(fields={"cursor": ["Not a cursor this service issued."]})
+        # A row comparison: the (article_id, status, created_at, id) index seeks straight to the cursor.
         query = query.where(
-            or_(Comment.created_at > created_at, and_(Comment.created_at == created_at, Comment.id > last_id))
+            tuple_(Comment.created_at, Comment.id) > tuple_(literal(created_at, UTCDateTime()), last_id)
         )
     rows = list(db.session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
     next_cursor = _encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None

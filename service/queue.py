@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, literal, or_, select, text, update
 
 from service import audit
 from service.auth import Principal, Role
@@ -15,12 +15,11 @@ from service.errors import CommentNotFound, Conflict, Forbidden, InvalidFields
 from service.extensions import db
 from service.policy import Policy
 from service.reasons import APPROVE_REASONS, REJECT_REASONS
-from service.records import AuditEvent, Comment, ModeratorNote, Verdict, utcnow
+from service.records import AuditEvent, Comment, ModeratorNote, UTCDateTime, Verdict, utcnow
 from service.status import QUEUED_STATUSES, Status
 
 ORDERS = ("oldest", "score", "priority")
-# The queue is ordered in Python for "priority"; beyond this many waiting items only the oldest are ranked.
-PRIORITY_WINDOW = 5000
+_QUEUED = [str(s) for s in QUEUED_STATUSES]
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,7 @@ class QueueFilter:
     max_age_seconds: int | None = None
     campaign_id: str | None = None
     status: str | None = None
+    language: str | None = None
 
 
 def priority(comment: Comment, policy: Policy, now: datetime) -> float:
@@ -43,10 +43,66 @@ def priority(comment: Comment, policy: Policy, now: datetime) -> float:
     return (1.0 - min(distance, 1.0)) * waited_minutes
 
 
-def _queued_query(filters: QueueFilter, now: datetime) -> Any:
-    query = select(Comment).where(Comment.status.in_([str(s) for s in QUEUED_STATUSES]))
+def _dialect() -> str:
+    return str(db.session.get_bind().dialect.name)
+
+
+def _least(a: Any, b: Any) -> Any:
+    return case((a < b, a), else_=b)
+
+
+def _priority_expression(policy: Policy, now: datetime, dialect: str) -> Any:
+    """`priority` computed by the database, so that ordering by it is exact at any depth."""
+    if dialect == "postgresql":
+        age_seconds: Any = func.extract("epoch", literal(now, UTCDateTime()) - Comment.created_at)
+    else:
+        # SQLite stores naive UTC text; julianday reads it (and the bound naive UTC value) in days.
+        naive = now.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        age_seconds = (func.julianday(naive) - func.julianday(Comment.created_at)) * 86400.0
+    waited_minutes = case((age_seconds > 0, age_seconds / 60.0), else_=0.0) + 1.0
+    distance = _least(func.abs(Comment.score - policy.publish_below), func.abs(Comment.score - policy.reject_at))
+    closeness = 1.0 - _least(distance, 1.0)
+    return case((Comment.score.is_(None), waited_minutes), else_=closeness * waited_minutes)
+
+
+def _reason_clause(code: str, dialect: str) -> Any:
+    """Reasons are a JSON list of {"code": ...}: the code must be one of them."""
+    if dialect == "postgresql":
+        exact = (
+            "EXISTS (SELECT 1 FROM json_array_elements(comment.reasons) AS r(value) WHERE r.value ->> 'code' = :code)"
+        )
+        as_text = "CAST(comment.reasons AS TEXT)"
+    else:
+        exact = "EXISTS (SELECT 1 FROM json_each(comment.reasons) AS r WHERE json_extract(r.value, '$.code') = :code)"
+        as_text = "comment.reasons"
+    if code.replace("_", "").isalnum() and code.isascii():
+        # A cheap necessary condition first (an ASCII code appears verbatim in the JSON text; "_" matches itself
+        # among others), so the JSON is parsed only for rows that may match.
+        return text(f"{as_text} LIKE :like AND {exact}").bindparams(code=code, like=f"%{code}%")
+    return text(exact).bindparams(code=code)
+
+
+def _category_clause(category: str, dialect: str) -> Any:
+    # The top category: highest probability, the first listed on a tie (as Python's max over the dict).
+    if dialect == "postgresql":
+        clause = (
+            "(SELECT c.key FROM json_each_text(comment.categories) WITH ORDINALITY AS c(key, value, n) "
+            "ORDER BY CAST(c.value AS double precision) DESC, c.n LIMIT 1) = :top_category"
+        )
+    else:
+        clause = (
+            "(SELECT c.key FROM json_each(comment.categories) AS c "
+            "ORDER BY CAST(c.value AS REAL) DESC, c.id LIMIT 1) = :top_category"
+        )
+    return text(clause).bindparams(top_category=category)
+
+
+def _filtered(query: Any, filters: QueueFilter, now: datetime, dialect: str) -> Any:
+    query = query.where(Comment.status.in_(_QUEUED))
     if filters.status:
         query = query.where(Comment.status == filters.status)
+    if filters.language:
+        query = query.where(Comment.language == filters.language)
     if filters.article_id:
         query = query.where(Comment.article_id == filters.article_id)
     if filters.campaign_id:
@@ -55,46 +111,62 @@ def _queued_query(filters: QueueFilter, now: datetime) -> Any:
         query = query.where(Comment.created_at <= now - timedelta(seconds=filters.min_age_seconds))
     if filters.max_age_seconds is not None:
         query = query.where(Comment.created_at >= now - timedelta(seconds=filters.max_age_seconds))
+    if filters.reason:
+        query = query.where(_reason_clause(filters.reason, dialect))
+    if filters.category:
+        query = query.where(_category_clause(filters.category, dialect))
     return query
 
 
-def _matches_json_filters(comment: Comment, filters: QueueFilter) -> bool:
-    # Reasons and categories are JSON; filtering them in Python keeps one code path for SQLite and PostgreSQL.
-    if filters.reason and filters.reason not in {r["code"] for r in comment.reasons}:
-        return False
-    if filters.category:
-        scores = comment.categories or {}
-        top = max(scores, key=lambda name: scores[name]) if scores else None
-        if top != filters.category:
-            return False
-    return True
-
-
 def list_queue(filters: QueueFilter, order: str, limit: int, offset: int, policy: Policy) -> tuple[list[Comment], int]:
-    """Waiting items in the requested order, and the total matching."""
+    """One page of waiting items in the requested order, and the exact total matching; both computed by the
+    database (filters, order and count), so they hold at any queue depth."""
     now = utcnow()
-    query = _queued_query(filters, now).order_by(Comment.created_at, Comment.id).limit(PRIORITY_WINDOW)
-    items = [c for c in db.session.scalars(query) if _matches_json_filters(c, filters)]
+    dialect = _dialect()
+    tie_break = (Comment.created_at, Comment.id)
     if order == "score":
-        items.sort(key=lambda c: (-(c.score if c.score is not None else 2.0), c.created_at))
+        ordering: tuple[Any, ...] = (func.coalesce(Comment.score, 2.0).desc(), *tie_break)
     elif order == "priority":
-        items.sort(key=lambda c: -priority(c, policy, now))
-    return items[offset : offset + limit], len(items)
+        ordering = (_priority_expression(policy, now, dialect).desc(), *tie_break)
+    else:
+        ordering = tie_break
+    page = _filtered(select(Comment), filters, now, dialect).order_by(*ordering).limit(limit).offset(offset)
+    items = list(db.session.scalars(page))
+    total = db.session.execute(_filtered(select(func.count()).select_from(Comment), filters, now, dialect)).scalar_one()
+    return items, int(total)
+
+
+def waiting_counts(language: str | None = None) -> dict[str, int]:
+    """How many comments wait, by queue status (one COUNT(*) per status on the queue's partial indexes)."""
+    query = select(Comment.status, func.count()).where(Comment.status.in_(_QUEUED))
+    if language:
+        query = query.where(Comment.language == language)
+    found = {status: count for status, count in db.session.execute(query.group_by(Comment.status))}
+    counts = {status: int(found.get(status, 0)) for status in _QUEUED}
+    counts["total"] = sum(counts.values())
+    return counts
 
 
 def _claim_rows(connection: Connection, holder: str, limit: int, lease: timedelta, skip_locked: bool) -> list[int]:
     now = utcnow()
     table = Comment.__table__
-    available = or_(table.c.lease_expires_at.is_(None), table.c.lease_expires_at < now, table.c.lease_holder == holder)
-    query = (
+    queued = table.c.status.in_(_QUEUED)
+    order = (table.c.created_at, table.c.id)
+    # The caller's own leases first (ix_comment_queue_holder), then the oldest free items (ix_comment_queue_created):
+    # two index walks instead of one sort by (lease_holder = holder) of the whole queue.
+    mine = select(table.c.id).where(queued, table.c.lease_holder == holder).order_by(*order).limit(limit)
+    free = (
         select(table.c.id)
-        .where(table.c.status.in_([str(s) for s in QUEUED_STATUSES]), available)
-        .order_by((table.c.lease_holder == holder).desc(), table.c.created_at, table.c.id)
+        .where(queued, or_(table.c.lease_expires_at.is_(None), table.c.lease_expires_at < now))
+        .order_by(*order)
         .limit(limit)
     )
     if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    ids = list(connection.scalars(query))
+        mine, free = mine.with_for_update(skip_locked=True), free.with_for_update(skip_locked=True)
+    ids = list(connection.scalars(mine))
+    if len(ids) < limit:
+        taken = set(ids)
+        ids += [i for i in connection.scalars(free) if i not in taken][: limit - len(ids)]
     if ids:
         expires = now + lease
         connection.execute(
@@ -325,6 +397,13 @@ def notes_for(comment_id: int) -> list[ModeratorNote]:
             select(ModeratorNote).where(ModeratorNote.comment_id == comment_id).order_by(ModeratorNote.id)
         )
     )
+
+
+def comments_by_id(ids: set[int]) -> dict[int, Comment]:
+    """Several comments in one query, by id (missing ones are absent)."""
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(sorted(ids))))}
 
 
 def get_comment(comment_id: int) -> Comment:

@@ -17,11 +17,20 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
+
+# The waiting statuses (service.status.QUEUED_STATUSES) as the partial indexes of the queue name them.
+_QUEUED = text("status IN ('pending', 'reported')")
+_SHADOWED = text("shadow_model_version IS NOT NULL")
+
+
+def _partial(where: Any) -> dict[str, Any]:
+    return {"postgresql_where": where, "sqlite_where": where}
 
 
 def utcnow() -> datetime:
@@ -59,6 +68,15 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_comment_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comment_status_created", "status", "created_at"),
+        # The queue: oldest-first pages and claims walk these in order; counts read them alone.
+        Index("ix_comment_queue_created", "created_at", "id", **_partial(_QUEUED)),
+        Index("ix_comment_queue_holder", "lease_holder", "created_at", "id", **_partial(_QUEUED)),
+        Index("ix_comment_queue_language", "language", "status", "created_at", "id", **_partial(_QUEUED)),
+        # The simulation window (created_at first), covering the columns it aggregates.
+        Index("ix_comment_created_score", "created_at", "score", "language"),
+        Index("ix_comment_shadow", "shadow_model_version", "id", "score", "shadow_score", **_partial(_SHADOWED)),
+        # Privacy lookups match addresses case-insensitively.
+        Index("ix_comment_author_email_lower", text("lower(author_email)")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

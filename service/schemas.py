@@ -275,6 +275,7 @@ class QueueQuery(StrictSchema):
     campaign_id = fields.String(load_default=None)
     min_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
     max_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    language = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
 
 
 class QueuePage(Schema):
@@ -342,6 +343,7 @@ class SimulateIn(StrictSchema):
     window_days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=1, max=3650))
     capacity_per_day = fields.Float(load_default=None, validate=validate.Range(min=0))
     cost_ratio = fields.Float(load_default=5.0, validate=validate.Range(min=0))
+    language = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -24,7 +26,11 @@ def test_single_migration_head() -> None:
 def test_migrated_database_matches_the_declared_tables(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, db.metadata) == []
+        with warnings.catch_warnings():
+            # SQLite's reflection cannot read the lower(author_email) index back; PostgreSQL's compares it.
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
+            assert compare_metadata(context, db.metadata) == []
         assert context.get_current_revision() == head_revision()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -150,3 +151,100 @@ def test_simulate_rejects_bad_input(
 ) -> None:
     response = client.post("/api/v1/policy/simulate", json=body, headers=tokens["admin"])
     assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+
+
+def brute_force(examples: list[Example], scores: list[float], days: float, thresholds: Thresholds) -> dict[str, Any]:
+    """The definition, one outcome call per comment: what the histogram must reproduce exactly."""
+    decided = [(outcome(e.score, thresholds), e.rejected_by_people) for e in examples]
+    return {
+        "counts": {
+            str(s): sum(1 for o, _ in decided if o == s) for s in (Status.PUBLISHED, Status.PENDING, Status.REJECTED)
+        },
+        "wrongly_published": sum(1 for o, r in decided if o == Status.PUBLISHED and r),
+        "wrongly_rejected": sum(1 for o, r in decided if o == Status.REJECTED and not r),
+        "queue_per_day": sum(1 for s in scores if outcome(s, thresholds) == Status.PENDING) / days,
+    }
+
+
+@pytest.mark.parametrize("high_band", ["reject", "hold"])
+def test_histogram_is_exact_at_bin_edges_and_between_them(high_band: str) -> None:
+    import random
+
+    rng = random.Random(5)
+    # Scores on every kind of edge (grid, bin, the float neighbours of both) and at random.
+    edges = [i / 1000 for i in range(0, 1001, 7)] + [round(i * 0.05, 2) for i in range(21)]
+    near = [math.nextafter(e, 2.0) for e in edges] + [math.nextafter(e, -1.0) for e in edges if e > 0]
+    values = [v for v in edges + near + [rng.random() for _ in range(400)] if 0.0 <= v <= 1.0]
+    examples = [Example(v, rng.random() < v) for v in values]
+    scores = values + [rng.random() for _ in range(200)]
+    pairs = [(0.4, 0.8), (0.05, 0.95), (0.35, 0.35), (0.4237, 0.81234), (0.1001, 0.1002), (0.0, 1.0)]
+    for publish_below, reject_at in pairs:
+        thresholds = Thresholds(publish_below, reject_at, high_band)
+        result = replay(examples, scores, 3, thresholds)
+        expected = brute_force(examples, scores, 3, thresholds)
+        assert {key: result[key] for key in expected} == expected, (publish_below, reject_at)
+    best = recommend(examples, scores, 3, capacity_per_day=60, cost_ratio=5, high_band=high_band)
+    assert best is not None
+    again = brute_force(examples, scores, 3, Thresholds(best["publish_below"], best["reject_at"], high_band))
+    assert {key: best[key] for key in again} == again
+
+
+def seed_languages(app: Flask) -> None:
+    from service.extensions import db
+    from service.records import Comment, Verdict, utcnow
+
+    with app.app_context():
+        when = utcnow() - timedelta(hours=6)
+        for language, score, rejected in [("ar", 0.2, True), ("ar", 0.9, True), ("en", 0.3, False), ("en", 0.6, True)]:
+            status = "rejected" if rejected else "published"
+            comment = Comment(
+                article_id="a", author_name="R", author_email="r@example.org", body=f"c {score}", status=status,
+                language=language, score=score, created_at=when, updated_at=when,
+            )  # fmt: skip
+            db.session.add(comment)
+            db.session.flush()
+            action = "reject" if rejected else "approve"
+            db.session.add(Verdict(comment_id=comment.id, moderator="m", action=action, from_status="pending",
+                                   to_status=status, score=score))  # fmt: skip
+        db.session.commit()
+
+
+@pytest.mark.parametrize("high_band", ["reject", "hold"])
+def test_simulate_one_language(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]], high_band: str
+) -> None:
+    seed_languages(app)
+    body: dict[str, Any] = {"publish_below": 0.5, "reject_at": 0.8, "high_band": high_band, "window_days": 1}
+    arabic = client.post("/api/v1/policy/simulate", json={**body, "language": "ar"}, headers=tokens["admin"])
+    result = arabic.get_json()
+    rejected = 1 if high_band == "reject" else 0
+    assert result["decided"] == 2
+    assert result["counts"] == {"published": 1, "pending": 1 - rejected, "rejected": rejected}
+    assert result["wrongly_published"] == 1 and result["wrongly_rejected"] == 0
+    everyone = client.post("/api/v1/policy/simulate", json=body, headers=tokens["admin"]).get_json()
+    assert everyone["decided"] == 4 and everyone["wrongly_published"] == 1
+
+
+def test_the_database_bins_scores_as_python_does(app: Flask) -> None:
+    from sqlalchemy import insert
+
+    from service.extensions import db
+    from service.records import Comment, utcnow
+    from service.simulate import ScoreHistogram, history_histogram
+
+    edges = [i / 1000 for i in range(1001)]
+    values = edges + [math.nextafter(e, 2.0) for e in edges[:-1]] + [math.nextafter(e, -1.0) for e in edges[1:]]
+    when = utcnow() - timedelta(hours=1)
+    rows = [
+        {"article_id": "a", "author_name": "R", "body": "b", "status": "published", "score": v, "categories": {},
+         "explanation": [], "reasons": [], "audit_sample": False, "excluded_from_training": False,
+         "created_at": when, "updated_at": when}
+        for v in values
+    ]  # fmt: skip
+    splits = (0.4237, 0.5)
+    with app.app_context():
+        db.session.execute(insert(Comment), rows)
+        db.session.commit()
+        from_database, _ = history_histogram(1, splits=splits)
+    expected = ScoreHistogram.from_examples([], values, splits)
+    assert from_database.bins == expected.bins

@@ -12,7 +12,7 @@ from service.auth import Principal, Role
 from service.reasons import APPROVE_REASONS, REJECT_REASONS
 from service.records import Comment
 from service.web import access
-from service.web.context import active_policy, settings
+from service.web.context import settings
 
 bp = Blueprint("moderate_pages", __name__)
 
@@ -42,9 +42,9 @@ def highlighted(body: str, explanation: list[dict[str, Any]]) -> list[dict[str, 
     return pieces
 
 
-def _card(comment: Comment) -> dict[str, Any]:
+def _card(comment: Comment, parents: dict[int, Comment]) -> dict[str, Any]:
     blind = comment.audit_sample and comment.status == "pending"
-    parent = queue.get_comment(comment.parent_id) if comment.parent_id else None
+    parent = parents.get(comment.parent_id) if comment.parent_id else None
     categories = {} if blind else dict(comment.categories or {})
     return {
         "comment": comment,
@@ -55,14 +55,9 @@ def _card(comment: Comment) -> dict[str, Any]:
     }
 
 
-def waiting_counts() -> dict[str, int]:
-    """How many comments wait, by queue status."""
-    policy = active_policy()
-    counts = {}
-    for status in ("pending", "reported"):
-        _, counts[status] = queue.list_queue(queue.QueueFilter(status=status), "oldest", 1, 0, policy)
-    counts["total"] = counts["pending"] + counts["reported"]
-    return counts
+def waiting_counts(language: str | None = None) -> dict[str, int]:
+    """How many comments wait, by queue status (in one language when given)."""
+    return queue.waiting_counts(language)
 
 
 def signed_in(*roles: Role) -> Principal | None:
@@ -86,10 +81,12 @@ def moderate() -> ResponseReturnValue:
     items = queue.claim(
         caller, min(CLAIM_ON_LOAD, settings()["queue"]["max_claim"]), settings()["queue"]["lease_seconds"]
     )
+    # Every parent in one query, not one per card.
+    parents = queue.comments_by_id({item.parent_id for item in items if item.parent_id})
     return render_template(
         "moderate.html",
         principal=caller,
-        cards=[_card(item) for item in items],
+        cards=[_card(item, parents) for item in items],
         counts=waiting_counts(),
         reject_reasons=REJECT_REASONS,
         approve_reasons=APPROVE_REASONS,
@@ -103,7 +100,8 @@ def counts() -> ResponseReturnValue:
     """What waits now; the page polls this."""
     if signed_in(Role.MODERATOR) is None:
         return {"error": {"code": "unauthorized", "message": "Sign in again.", "fields": {}}}, 401
-    return waiting_counts()
+    language = request.args.get("language") or None
+    return waiting_counts(language[:8] if language else None)
 
 
 def _safe_next(value: str | None) -> str:

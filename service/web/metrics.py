@@ -89,7 +89,7 @@ def _queue_state(registry: CollectorRegistry) -> None:
     fail_safe.set(1 if engine.active is None else 0)
     try:
         count, first = db.session.execute(
-            select(func.count(Comment.id), func.min(Comment.created_at)).where(Comment.status.in_(QUEUED_STATUSES))
+            select(func.count(), func.min(Comment.created_at)).where(Comment.status.in_(QUEUED_STATUSES))
         ).one()
     except SQLAlchemyError as exc:
         logger.warning("metrics queue query failed error=%s", type(exc).__name__)
