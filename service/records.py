@@ -23,6 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
 
+# Integer columns are 32-bit on PostgreSQL: every id or count a client sends is bounded by this before it is queried.
+MAX_INTEGER = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC: every timestamp we store."""
