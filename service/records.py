@@ -140,6 +140,28 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class PageSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in page session: the cookie holds a random key, only its SHA-256 is kept; ended = signed out."""
+
+    __tablename__ = "page_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UsedFormToken(db.Model):  # type: ignore[name-defined,misc]
+    """A comment-form token already spent: each token counts once; rows are purged once the token has expired."""
+
+    __tablename__ = "used_form_token"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class PolicyVersion(db.Model):  # type: ignore[name-defined,misc]
     """One immutable version of the policy document; the highest id is in force."""
 
