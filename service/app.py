@@ -14,7 +14,7 @@ from service.extensions import db, migrate
 from service.live_models import LiveModels
 from service.routes import blueprints
 from service.settings import database_url, load_settings, resolve_path, secret_key
-from service.web import limits, metrics, security
+from service.web import inputs, limits, metrics, security
 from service.web.errors import register_error_handlers
 from service.web.logs import configure_logging, register_request_ids
 from service.web.model_sync import register_model_sync, sync_live_models
@@ -70,6 +70,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     metrics.init_metrics(app)
     register_request_ids(app)
     security.init_security(app, settings)
+    inputs.init_inputs(app)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -1,4 +1,5 @@
-"""API tokens and roles: create (the secret is shown once, only its hash is kept), look up, revoke."""
+"""API tokens and roles: create (the secret is shown once, only its hash is kept), look up, revoke; the page sessions
+signed in with them."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service import audit
 from service.errors import NotFound
 from service.extensions import db
-from service.records import ApiToken, utcnow
+from service.records import ApiToken, PageSession, utcnow
 
 TOKEN_PREFIX = "mdt_"
+# A page session ends this long after sign-in at the latest (a moderator's working day), or at sign-out, or when its
+# token is revoked, whichever comes first.
+SESSION_LIFETIME = timedelta(hours=12)
 
 
 class Role(StrEnum):
@@ -79,6 +84,11 @@ def revoke_token(token_id: int, actor: str) -> ApiToken:
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        db.session.execute(
+            update(PageSession)
+            .where(PageSession.token_id == token.id, PageSession.ended_at.is_(None))
+            .values(ended_at=token.revoked_at)
+        )
         audit.record(actor, "token.revoked", subject=f"token:{token.id}", data={"name": token.name, "role": token.role})
         db.session.commit()
     return token
@@ -102,3 +112,36 @@ def principal_of_token_id(token_id: object) -> Principal | None:
     if token is None or token.revoked_at is not None:
         return None
     return Principal(token_id=token.id, name=token.name, role=Role(token.role))
+
+
+def start_session(token_id: int) -> str:
+    """Record a new page session for a live token; returns the random key the cookie carries (only its hash is kept)."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        PageSession(key_hash=hash_secret(key), token_id=token_id, created_at=now, expires_at=now + SESSION_LIFETIME)
+    )
+    db.session.commit()
+    return key
+
+
+def session_principal(key: object) -> Principal | None:
+    """The principal of a live page session (not ended, not expired, its token not revoked), or None."""
+    if not isinstance(key, str) or not key:
+        return None
+    record = db.session.scalars(select(PageSession).where(PageSession.key_hash == hash_secret(key))).first()
+    if record is None or record.ended_at is not None or record.expires_at <= utcnow():
+        return None
+    return principal_of_token_id(record.token_id)
+
+
+def end_session(key: object) -> None:
+    """End a page session now (sign-out); a replayed cookie finds it ended."""
+    if not isinstance(key, str) or not key:
+        return
+    db.session.execute(
+        update(PageSession)
+        .where(PageSession.key_hash == hash_secret(key), PageSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    db.session.commit()

@@ -22,7 +22,7 @@ from service.extensions import db
 from service.live_models import Assessment, LiveModels
 from service.policy import LanguageScore, Policy, language_decision
 from service.reasons import Reason, outcome_reason
-from service.records import BodyBand, Comment, UTCDateTime, utcnow
+from service.records import MAX_INTEGER, BodyBand, Comment, UTCDateTime, utcnow
 from service.status import Status
 from service.write_lock import serialised_writes
 
@@ -361,6 +361,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, comment_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not 0 <= int(comment_id) <= MAX_INTEGER:
+            raise ValueError("id out of range")
         return datetime.fromisoformat(created), int(comment_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise InvalidFields(fields={"cursor": ["Not a cursor this service issued."]}) from exc

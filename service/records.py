@@ -27,6 +27,8 @@ from service.extensions import db
 # The waiting statuses (service.status.QUEUED_STATUSES) as the partial indexes of the queue name them.
 _QUEUED = text("status IN ('pending', 'reported')")
 _SHADOWED = text("shadow_model_version IS NOT NULL")
+# Integer columns are 32-bit on PostgreSQL: every id or count a client sends is bounded by this before it is queried.
+MAX_INTEGER = 2**31 - 1
 
 
 def _partial(where: Any) -> dict[str, Any]:
@@ -153,6 +155,28 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PageSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in page session: the cookie holds a random key, only its SHA-256 is kept; ended = signed out."""
+
+    __tablename__ = "page_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class UsedFormToken(db.Model):  # type: ignore[name-defined,misc]
+    """A comment-form token already spent: each token counts once; rows are purged once the token has expired."""
+
+    __tablename__ = "used_form_token"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class PolicyVersion(db.Model):  # type: ignore[name-defined,misc]

@@ -19,9 +19,12 @@ from marshmallow import (
 )
 
 from service.reasons import REPORT_REASONS
+from service.records import MAX_INTEGER
 from service.text import BODY_LIMIT, forbidden_characters, normalise_text
 
 MISSING_MESSAGE = "Missing data for required field."
+# An id the database can hold (its Integer columns are 32-bit on PostgreSQL); beyond it, it names nothing.
+ID_RANGE = validate.Range(min=1, max=MAX_INTEGER)
 
 
 class StrictSchema(Schema):
@@ -61,7 +64,7 @@ class CommentIn(StrictSchema):
         allow_newlines=True,
         validate=validate.Length(max=BODY_LIMIT, error=f"Longer than the limit of {BODY_LIMIT} characters."),
     )
-    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
     # The page form's hidden honeypot: people leave it empty; a filled one sends the comment to the queue.
     website = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     # Signed render time from the page form (see service.bot_signals); a too-fast post goes to the queue.
@@ -206,12 +209,19 @@ class TokenList(Schema):
 
 class AuditQuery(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(load_default=None)
+    cursor = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9]{1,10}$"))
     actor = fields.String(load_default=None)
     action = fields.String(load_default=None)
-    comment_id = fields.Integer(load_default=None)
+    comment_id = fields.Integer(load_default=None, validate=ID_RANGE)
     since = fields.AwareDateTime(load_default=None, default_timezone=UTC)
     until = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+
+    @post_load
+    def _cursor_in_range(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # The cursor is "events older than this id": one beyond every possible id means all of them.
+        if data["cursor"] is not None and int(data["cursor"]) > MAX_INTEGER:
+            data["cursor"] = None
+        return data
 
 
 class AuditEventOut(Schema):
@@ -266,15 +276,15 @@ class QueueItem(Schema):
 
 class QueueQuery(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INTEGER))
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "score", "priority"]))
     status = fields.String(load_default=None, validate=validate.OneOf(["pending", "reported"]))
     article_id = fields.String(load_default=None)
     reason = fields.String(load_default=None)
     category = fields.String(load_default=None)
     campaign_id = fields.String(load_default=None)
-    min_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    max_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    min_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_INTEGER))
+    max_age_seconds = fields.Integer(load_default=None, validate=validate.Range(min=0, max=MAX_INTEGER))
     language = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
 
 
@@ -299,7 +309,9 @@ class DecisionIn(StrictSchema):
 
 
 class BulkDecisionIn(DecisionIn):
-    ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=500))
+    ids = fields.List(
+        fields.Integer(strict=True, validate=ID_RANGE), load_default=list, validate=validate.Length(max=500)
+    )
     campaign_id = fields.String(load_default=None)
 
 

@@ -10,11 +10,13 @@ from typing import ParamSpec, TypeVar
 
 from flask import g, request, session
 
-from service.auth import GRANTS, Principal, Role, authenticate, principal_of_token_id
+from service import auth
+from service.auth import GRANTS, Principal, Role, authenticate
 from service.errors import Forbidden, Unauthorized
 
-# Page sessions keep only the token's id; every request re-checks it, so revoking the token signs the page out.
-SESSION_TOKEN_KEY = "token_id"
+# The session cookie (signed) carries a random session key; every request looks its record up, so sign-out, expiry
+# and revoking the token end the session at once, and a copied cookie dies with it.
+SESSION_KEY = "session_key"
 SESSION_CSRF_KEY = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -51,22 +53,24 @@ def sign_in(secret: str) -> Principal | None:
     """Start a page session for a live token's secret; the session cookie holds only the token id."""
     principal = authenticate(secret)
     if principal is not None:
+        auth.end_session(session.get(SESSION_KEY))
         session.clear()
-        session[SESSION_TOKEN_KEY] = principal.token_id
+        session[SESSION_KEY] = auth.start_session(principal.token_id)
         session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
         g.principal, g.principal_source = principal, "session"
     return principal
 
 
 def sign_out() -> None:
-    """End the page session."""
+    """End the page session, in the database too (a saved copy of the cookie no longer signs anyone in)."""
+    auth.end_session(session.get(SESSION_KEY))
     session.clear()
     g.principal, g.principal_source = None, None
 
 
 def session_principal() -> Principal | None:
-    """The signed-in page user, re-checked against the database (a revoked token is signed out)."""
-    return principal_of_token_id(session.get(SESSION_TOKEN_KEY))
+    """The signed-in page user, re-checked against the database on every request (ended, expired or revoked = None)."""
+    return auth.session_principal(session.get(SESSION_KEY))
 
 
 def current_principal() -> Principal | None:
@@ -76,7 +80,7 @@ def current_principal() -> Principal | None:
         if secret:
             g.principal, g.principal_source = authenticate(secret), "bearer"
         else:
-            caller = session_principal() if SESSION_TOKEN_KEY in session else None
+            caller = session_principal() if SESSION_KEY in session else None
             g.principal, g.principal_source = caller, "session" if caller else None
     principal: Principal | None = g.principal
     return principal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify
 from marshmallow import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +50,15 @@ def register_error_handlers(app: Flask) -> None:
             if value:
                 response.headers[header] = value
         return response
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _value_out_of_range(exc: Exception) -> Response:
+        # The schemas bound every number they take; this is the net under a value that still reached the database
+        # beyond its column (an int64 SQLite cannot bind, an int32 or text length PostgreSQL refuses).
+        current_app.logger.warning("value out of range for the database error=%s", type(exc).__name__)
+        _discard_broken_session()
+        return error_response(400, "value_out_of_range", "A value in the request is out of range.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeoutError)

@@ -1,0 +1,88 @@
+"""Out-of-range numbers and pathological JSON are the client's error (4xx), on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import good_comment
+
+BEYOND_INT64 = 2**63
+BEYOND_INT32 = 148354386414  # what the fuzzer sent: fits int64, not PostgreSQL's integer
+
+COMMENT_ID_PATHS = [
+    ("get", "/api/v1/comments/{id}"),
+    ("post", "/api/v1/comments/{id}/reports"),
+    ("post", "/api/v1/comments/{id}/decision"),
+    ("post", "/api/v1/comments/{id}/undo"),
+    ("post", "/api/v1/comments/{id}/notes"),
+    ("get", "/api/v1/comments/{id}/history"),
+    ("delete", "/api/v1/tokens/{id}"),
+]
+
+
+@pytest.mark.parametrize("number", [BEYOND_INT32, BEYOND_INT64, 10**40])
+@pytest.mark.parametrize(("method", "path"), COMMENT_ID_PATHS)
+def test_an_id_beyond_the_columns_range_in_a_path_is_404(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], method: str, path: str, number: int
+) -> None:
+    body = {"action": "approve"} if path.endswith("decision") else {"text": "x", "reason": "spam"}
+    response = client.open(path.format(id=number), method=method.upper(), json=body, headers=tokens["admin"])
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("number", [BEYOND_INT32, BEYOND_INT64])
+def test_an_id_beyond_the_range_in_a_body_or_query_is_a_field_error(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], number: int
+) -> None:
+    response = client.post("/api/v1/comments", json=good_comment(parent_id=number))
+    assert response.status_code == 422
+    assert "parent_id" in response.get_json()["error"]["fields"]
+
+    response = client.post(
+        "/api/v1/queue/bulk-decision", json={"action": "approve", "ids": [1, number]}, headers=tokens["moderator"]
+    )
+    assert response.status_code == 422
+    assert "ids" in response.get_json()["error"]["fields"]
+
+    for name in ("comment_id",):
+        response = client.get(f"/api/v1/audit?{name}={number}", headers=tokens["admin"])
+        assert response.status_code == 422
+        assert name in response.get_json()["error"]["fields"]
+    for name in ("offset", "min_age_seconds", "max_age_seconds"):
+        response = client.get(f"/api/v1/queue?{name}={number}", headers=tokens["moderator"])
+        assert response.status_code == 422, name
+        assert name in response.get_json()["error"]["fields"]
+
+
+def test_cursors_naming_ids_beyond_the_range_are_refused_or_mean_everything(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    forged = base64.urlsafe_b64encode(json.dumps(["2026-01-01T00:00:00+00:00", BEYOND_INT64]).encode())
+    response = client.get(f"/api/v1/articles/a/comments?cursor={forged.decode().rstrip('=')}")
+    assert response.status_code == 422
+    assert "cursor" in response.get_json()["error"]["fields"]
+    # The audit cursor means "older than this id": one beyond every id is the whole log.
+    assert (
+        client.post("/api/v1/tokens", json={"name": "t", "role": "moderator"}, headers=tokens["admin"]).status_code
+        == 201
+    )
+    response = client.get("/api/v1/audit?cursor=9999999999", headers=tokens["admin"])
+    assert response.status_code == 200
+    assert response.get_json()["items"]
+    assert client.get("/api/v1/audit?cursor=99999999999", headers=tokens["admin"]).status_code == 422
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_json_nested_beyond_the_parsers_depth_is_400(
+    client: FlaskClient, tokens: dict[str, dict[str, str]], opener: str
+) -> None:
+    body = opener * (60_000 // len(opener))  # within the 64 KiB limit, far beyond the parser's recursion limit
+    for path, headers in [("/api/v1/comments", {}), ("/api/v1/score", tokens["admin"])]:
+        response = client.post(path, data=body, content_type="application/json", headers=headers)
+        assert response.status_code == 400, response.get_json()
+        assert response.get_json()["error"]["code"] == "bad_request"
