@@ -228,7 +228,8 @@ def history_histogram(
         decided = db.session.execute(
             select(index, *above, rejected, func.count())
             .join(Verdict, Verdict.comment_id == Comment.id)
-            .where(*window, Verdict.undone_at.is_(None))
+            # A decision is never older than its comment: the verdicts' own created_at index prunes the window.
+            .where(*window, Verdict.undone_at.is_(None), Verdict.created_at >= since)
             .group_by(index, *above, rejected)
         ).all()
     except OperationalError as exc:
