@@ -15,6 +15,8 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from service.extensions import db
+from service.language import identify
+from service.live_models import SUPPORTABLE
 from service.policy import Thresholds, outcome
 from service.reasons import REJECT_REASON_CATEGORY
 from service.records import Comment, Verdict
@@ -40,6 +42,27 @@ class SiteExample:
     policy_version: int | None
     audit_sample: bool
     automatic_status: str | None
+    # The comment's language: its site decision trains (and is measured on) that language's model.
+    language: str
+
+
+def _example(verdict: Verdict, body: str, language: str | None) -> SiteExample:
+    rejected = verdict.action == "reject"
+    return SiteExample(
+        comment_id=verdict.comment_id,
+        text=body,
+        label=int(rejected),
+        category=REJECT_REASON_CATEGORY.get(verdict.reason_code or "", "other") if rejected else None,
+        moderator=verdict.moderator,
+        decided_at=verdict.created_at,
+        reason_code=verdict.reason_code,
+        model_version=verdict.model_version,
+        policy_version=verdict.policy_version,
+        audit_sample=verdict.audit_sample,
+        automatic_status=verdict.automatic_status,
+        # Comments stored before languages were identified have none: identify them now.
+        language=language or identify(body, SUPPORTABLE).language,
+    )
 
 
 def is_holdout(comment_id: int) -> bool:
@@ -49,27 +72,14 @@ def is_holdout(comment_id: int) -> bool:
 def site_examples() -> list[SiteExample]:
     """The latest standing human decision per comment; undone decisions and erased authors never teach."""
     rows = db.session.execute(
-        select(Verdict, Comment.body)
+        select(Verdict, Comment.body, Comment.language)
         .join(Comment, Comment.id == Verdict.comment_id)
         .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
         .order_by(Verdict.id)
     ).all()
     latest: dict[int, SiteExample] = {}
-    for verdict, body in rows:
-        rejected = verdict.action == "reject"
-        latest[verdict.comment_id] = SiteExample(
-            comment_id=verdict.comment_id,
-            text=body,
-            label=int(rejected),
-            category=REJECT_REASON_CATEGORY.get(verdict.reason_code or "", "other") if rejected else None,
-            moderator=verdict.moderator,
-            decided_at=verdict.created_at,
-            reason_code=verdict.reason_code,
-            model_version=verdict.model_version,
-            policy_version=verdict.policy_version,
-            audit_sample=verdict.audit_sample,
-            automatic_status=verdict.automatic_status,
-        )
+    for verdict, body, language in rows:
+        latest[verdict.comment_id] = _example(verdict, body, language)
     return list(latest.values())
 
 
@@ -90,6 +100,7 @@ def write_training_csv(path: Path, holdout: bool = False) -> int:
                 "reason_code",
                 "model_version",
                 "policy_version",
+                "language",
             ]
         )
         for e in examples:
@@ -106,15 +117,21 @@ def write_training_csv(path: Path, holdout: bool = False) -> int:
                     e.reason_code or "",
                     e.model_version or "",
                     e.policy_version or "",
+                    e.language,
                 ]
             )
     return len(examples)
 
 
-def site_holdout() -> tuple[list[str], list[int]]:
-    """Texts and labels of the fixed held-out slice of site decisions."""
-    examples = [e for e in site_examples() if is_holdout(e.comment_id)]
-    return [e.text for e in examples], [e.label for e in examples]
+def site_holdout() -> dict[str, tuple[list[str], list[int]]]:
+    """Texts and labels of the fixed held-out slice of site decisions, per language."""
+    by_language: dict[str, tuple[list[str], list[int]]] = {}
+    for example in site_examples():
+        if is_holdout(example.comment_id):
+            texts, labels = by_language.setdefault(example.language, ([], []))
+            texts.append(example.text)
+            labels.append(example.label)
+    return by_language
 
 
 def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
@@ -187,8 +204,10 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
     }
 
 
-def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str]]:
-    return [(e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site") for e in examples]
+def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str, str]]:
+    return [
+        (e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site", e.language) for e in examples
+    ]
 
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
@@ -228,32 +247,16 @@ def stratified_newest(decisions: Sequence[tuple[int, int, bool]], cap: int) -> l
 
 
 def _examples_for(verdict_ids: Sequence[int]) -> list[SiteExample]:
-    examples = []
+    examples: list[SiteExample] = []
     for start in range(0, len(verdict_ids), _FETCH_CHUNK):
         chunk = verdict_ids[start : start + _FETCH_CHUNK]
         rows = db.session.execute(
-            select(Verdict, Comment.body)
+            select(Verdict, Comment.body, Comment.language)
             .join(Comment, Comment.id == Verdict.comment_id)
             .where(Verdict.id.in_(chunk))
             .order_by(Verdict.id)
         ).all()
-        for verdict, body in rows:
-            rejected = verdict.action == "reject"
-            examples.append(
-                SiteExample(
-                    comment_id=verdict.comment_id,
-                    text=body,
-                    label=int(rejected),
-                    category=REJECT_REASON_CATEGORY.get(verdict.reason_code or "", "other") if rejected else None,
-                    moderator=verdict.moderator,
-                    decided_at=verdict.created_at,
-                    reason_code=verdict.reason_code,
-                    model_version=verdict.model_version,
-                    policy_version=verdict.policy_version,
-                    audit_sample=verdict.audit_sample,
-                    automatic_status=verdict.automatic_status,
-                )
-            )
+        examples.extend(_example(verdict, body, language) for verdict, body, language in rows)
         db.session.expunge_all()
     return examples
 

@@ -4,7 +4,7 @@ promotion behind a quality gate, rollback — all audited. Workers follow the re
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,18 +114,37 @@ def set_shadow(version: str, actor: str) -> ModelRegistration:
 
 
 @dataclass(frozen=True)
+class LanguageGate:
+    """One language's comparison on its held-out site decisions (active_auc None: the active version lacks it)."""
+
+    candidate_auc: float | None
+    active_auc: float | None
+    holdout_rows: int
+
+    def passed(self, tolerance: float) -> bool:
+        if self.candidate_auc is None or self.active_auc is None:
+            return self.candidate_auc is not None or self.active_auc is None
+        return self.candidate_auc >= self.active_auc - tolerance
+
+
+@dataclass(frozen=True)
 class GateResult:
+    """The promotion gate: per language on the site's held-out decisions (a version must not be worse in any
+    language), or on the public held-out AUC when the site has too few decisions. The headline AUCs are the
+    row-weighted mean over the languages compared."""
+
     basis: str
     candidate_auc: float | None
     active_auc: float | None
     holdout_rows: int
     tolerance: float = PROMOTION_TOLERANCE
+    per_language: dict[str, LanguageGate] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        if self.candidate_auc is None or self.active_auc is None:
-            return self.candidate_auc is not None or self.active_auc is None
-        return self.candidate_auc >= self.active_auc - self.tolerance
+        if self.per_language:
+            return all(gate.passed(self.tolerance) for gate in self.per_language.values())
+        return LanguageGate(self.candidate_auc, self.active_auc, self.holdout_rows).passed(self.tolerance)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -135,6 +154,10 @@ class GateResult:
             "holdout_rows": self.holdout_rows,
             "tolerance": self.tolerance,
             "passed": self.passed,
+            "per_language": {
+                language: {**asdict(gate), "passed": gate.passed(self.tolerance)}
+                for language, gate in sorted(self.per_language.items())
+            },
         }
 
 
@@ -148,16 +171,35 @@ def _public_auc(registration: ModelRegistration) -> float | None:
 
 
 def gate(candidate: ModelRegistration, active: ModelRegistration) -> GateResult:
-    """Compare both versions on the fixed held-out slice of this site's decisions (else the public held-out AUC)."""
-    texts, labels = site_holdout()
-    y = np.array(labels, dtype=np.int64)
-    if len(labels) >= MIN_HOLDOUT and 0 < y.sum() < len(y):
-        scores = {}
-        for name, registration in (("candidate", candidate), ("active", active)):
-            scorer = Scorer.load(resolve_path(registration.path))
-            scores[name] = auc(y, scorer.probabilities(texts)[:, 0])
-        return GateResult("site_holdout", scores["candidate"], scores["active"], len(labels))
-    return GateResult("public_holdout", _public_auc(candidate), _public_auc(active), len(labels))
+    """Compare both versions per language on the fixed held-out slice of this site's decisions (else on the public
+    held-out AUC)."""
+    scorers = {name: Scorer.load(resolve_path(r.path)) for name, r in (("candidate", candidate), ("active", active))}
+    per_language: dict[str, LanguageGate] = {}
+    for language, (texts, labels) in sorted(site_holdout().items()):
+        y = np.array(labels, dtype=np.int64)
+        if len(labels) < MIN_HOLDOUT or not 0 < y.sum() < len(y):
+            continue
+        aucs = {
+            name: auc(y, scorer.probabilities(texts, language)[:, 0]) if language in scorer.languages else None
+            for name, scorer in scorers.items()
+        }
+        per_language[language] = LanguageGate(aucs["candidate"], aucs["active"], len(labels))
+    if not per_language:
+        return GateResult("public_holdout", _public_auc(candidate), _public_auc(active), 0)
+    rows = sum(g.holdout_rows for g in per_language.values())
+    return GateResult(
+        "site_holdout",
+        _weighted_auc([(g.candidate_auc, g.holdout_rows) for g in per_language.values()]),
+        _weighted_auc([(g.active_auc, g.holdout_rows) for g in per_language.values()]),
+        rows,
+        per_language=per_language,
+    )
+
+
+def _weighted_auc(pairs: list[tuple[float | None, int]]) -> float | None:
+    known = [(value, rows) for value, rows in pairs if value is not None]
+    total = sum(rows for _, rows in known)
+    return sum(value * rows for value, rows in known) / total if total else None
 
 
 def promote(

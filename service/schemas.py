@@ -458,6 +458,13 @@ class ShadowReport(Schema):
     error_rates = fields.Dict()
 
 
+class LanguageGateOut(Schema):
+    candidate_auc = fields.Float(allow_none=True)
+    active_auc = fields.Float(allow_none=True)
+    holdout_rows = fields.Integer()
+    passed = fields.Boolean()
+
+
 class GateOut(Schema):
     basis = fields.String()
     candidate_auc = fields.Float(allow_none=True)
@@ -465,6 +472,7 @@ class GateOut(Schema):
     holdout_rows = fields.Integer()
     tolerance = fields.Float()
     passed = fields.Boolean()
+    per_language = fields.Dict(keys=fields.String(), values=fields.Nested(LanguageGateOut))
 
 
 class PromoteOut(ModelOut):

@@ -41,7 +41,7 @@ from service.classifier.train import PublicFit, common_card, fit_public_models
 
 logger = logging.getLogger(__name__)
 
-SiteRecord = tuple[str, int, str | None, str]
+SiteRecord = tuple[str, int, str | None, str] | tuple[str, int, str | None, str, str]
 
 # Below these, a site model and its out-of-fold blend cannot be fitted reliably: the version is the public model
 # alone, measured on the site's held-out slice, and the card says why.

@@ -1,4 +1,5 @@
-"""The shadow report counts errors with the same outcome rule that decides comments, under either high band."""
+"""What the site learns from its moderators: the shadow report counts errors with the one outcome rule (under either
+high band), and every site decision keeps its language for training and the promotion gate."""
 
 from __future__ import annotations
 
@@ -60,3 +61,32 @@ def test_shadow_report_agrees_with_the_outcome_rule(
         assert report["errors"]["active"]["wrongly_rejected"] == report["errors"]["shadow"]["wrongly_rejected"] == 0
     else:
         assert report["errors"]["active"]["wrongly_rejected"] == 1  # 0.95 scored, people approved
+
+
+def test_site_decisions_keep_their_comment_language_for_training_and_the_gate(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
+    set_policy(client, tokens, premoderated_articles=["held"])
+    bodies = {
+        "en": "The minister's statement about the checkpoint attack leaves many questions open.",
+        "ar": "تصريح الوزير عن الهجوم على نقطة التفتيش يترك اسئلة كثيرة بلا جواب",
+    }
+    languages = {}
+    for n in range(10):
+        language = "ar" if n % 2 else "en"
+        payload = good_comment(article_id="held", body=f"{bodies[language]} {n}", author_email=f"r{n}@example.org")
+        comment_id = client.post("/api/v1/comments", json=payload).get_json()["id"]
+        action = {"action": "reject", "reason": "abuse"} if n % 3 else {"action": "approve", "reason": "acceptable"}
+        client.post(f"/api/v1/comments/{comment_id}/decision", json=action, headers=tokens["moderator"])
+        languages[comment_id] = language
+    with app.app_context():
+        training, holdout = learning.bounded_site_examples()
+        held_out = learning.site_holdout()
+    assert {e.comment_id: e.language for e in training + holdout} == languages
+    assert all(row[4] == languages[e.comment_id] for row, e in zip(learning._rows(training), training, strict=True))
+    expected = {}
+    for comment_id, language in sorted(languages.items()):
+        if learning.is_holdout(comment_id):
+            expected.setdefault(language, 0)
+            expected[language] += 1
+    assert {language: len(texts) for language, (texts, _) in held_out.items()} == expected
