@@ -174,6 +174,17 @@ def set_policy(client: FlaskClient, tokens: dict[str, dict[str, str]], **changes
     return body
 
 
+def stored_comment(app: Flask, comment_id: int) -> Any:
+    """The comment as stored, detached from the session so a test can read it after the app context ends."""
+    from service.records import Comment
+
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        db.session.expunge(comment)
+        return comment
+
+
 def run_cli(app: Flask, *args: str) -> Any:
     """Invoke the `moderato` command against a test app."""
     from click.testing import CliRunner

@@ -14,7 +14,7 @@ from service import learning
 from service.extensions import db
 from service.records import AuditEvent, Comment
 from service.web.model_sync import sync_live_models
-from tests.conftest import TOY_DATA, good_comment, run_cli, set_policy
+from tests.conftest import TOY_DATA, good_comment, run_cli, set_policy, stored_comment
 from tests.site_toy import site_comments
 
 Tokens = dict[str, dict[str, str]]
@@ -40,14 +40,6 @@ def sync(app: Flask) -> None:
         sync_live_models(app.extensions["moderato.live_models"], background=False)
 
 
-def stored(app: Flask, comment_id: int) -> Comment:
-    with app.app_context():
-        comment = db.session.get(Comment, comment_id)
-        assert comment is not None
-        db.session.expunge(comment)
-        return comment
-
-
 def audit_events(app: Flask, action: str) -> list[dict[str, Any]]:
     with app.app_context():
         return [e.data for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == action))]
@@ -61,7 +53,7 @@ def test_moderators_decisions_train_a_model_that_is_shadowed_promoted_and_rolled
     for n, (body, held) in enumerate(site_comments(100, seed=21)):  # 80 training decisions, 20 held out
         ids.append(post(client, body, n))
         decide(client, tokens, ids[-1], held)
-    old_version = stored(app, ids[0]).model_version
+    old_version = stored_comment(app, ids[0]).model_version
 
     result = run_cli(
         app, "train", "--data", str(TOY_DATA), "--include-decisions", "--out", str(tmp_path), "--version", CANDIDATE
@@ -80,7 +72,7 @@ def test_moderators_decisions_train_a_model_that_is_shadowed_promoted_and_rolled
     trial = "With respect, the skipper clearly caused the ferry fire, the jury should simply confirm it."
     shadowed = [post(client, f"{trial} Day {n}.", 1000 + n) for n in range(3)]
     for comment_id in shadowed:
-        comment = stored(app, comment_id)
+        comment = stored_comment(app, comment_id)
         assert comment.model_version == old_version and comment.shadow_model_version == CANDIDATE
         assert comment.shadow_score is not None and comment.score is not None
         assert comment.shadow_score > comment.score  # the site model learnt the site's own rule
@@ -97,16 +89,16 @@ def test_moderators_decisions_train_a_model_that_is_shadowed_promoted_and_rolled
     (event,) = audit_events(app, "model.promoted")
     assert event["version"] == CANDIDATE and event["previous"] == old_version and event["forced"] is False
     sync(app)
-    assert stored(app, post(client, "After the promotion: thanks for the bridge update.", 2000)).model_version == (
-        CANDIDATE
-    )
+    assert stored_comment(
+        app, post(client, "After the promotion: thanks for the bridge update.", 2000)
+    ).model_version == (CANDIDATE)
 
     rolled_back = client.post("/api/v1/models/rollback", headers=tokens["admin"])
     assert rolled_back.status_code == 200 and rolled_back.get_json()["version"] == old_version
     sync(app)
-    assert stored(app, post(client, "After the rollback: thanks for the bridge update.", 2001)).model_version == (
-        old_version
-    )
+    assert stored_comment(
+        app, post(client, "After the rollback: thanks for the bridge update.", 2001)
+    ).model_version == (old_version)
 
 
 def test_a_forced_promotion_is_audited_as_forced(

@@ -17,7 +17,7 @@ from service.moderation import SubmissionFacts, decide_submission
 from service.policy import LanguageScore, Policy, score_decision
 from service.records import AuditEvent, Comment
 from service.status import Status
-from tests.conftest import FakeScorer
+from tests.conftest import FakeScorer, stored_comment
 
 DOCUMENT: dict[str, Any] = {
     "publish_below": 0.2,
@@ -189,20 +189,12 @@ def submit(app: Flask, scorer: FakeScorer, current: Policy | None = None, **chan
         return moderation.submit_comment(payload(**changes), scorer=scorer, policy=current or policy())
 
 
-def stored(app: Flask, comment_id: int) -> Comment:
-    with app.app_context():
-        comment = db.session.get(Comment, comment_id)
-        assert comment is not None
-        db.session.expunge(comment)
-        return comment
-
-
 def test_a_low_score_is_published_and_stored_with_score_model_and_policy_version(
     app: Flask, fake_scorer: FakeScorer
 ) -> None:
     submission = submit(app, fake_scorer)
     assert submission.status == Status.PUBLISHED and submission.message == moderation.STATUS_MESSAGES[Status.PUBLISHED]
-    comment = stored(app, submission.comment_id)
+    comment = stored_comment(app, submission.comment_id)
     assert (comment.status, comment.score, comment.model_version, comment.policy_version) == (
         Status.PUBLISHED,
         0.05,
@@ -217,7 +209,7 @@ def test_a_low_score_is_published_and_stored_with_score_model_and_policy_version
 
 def test_a_comment_the_scorer_could_not_score_is_stored_pending_unscored(app: Flask) -> None:
     submission = submit(app, FakeScorer(probability=None))
-    comment = stored(app, submission.comment_id)
+    comment = stored_comment(app, submission.comment_id)
     assert (comment.status, comment.score, comment.model_version) == (Status.PENDING, None, None)
     assert codes(comment.reasons) == ["unscored"]
 
@@ -235,12 +227,12 @@ def test_repeats_of_one_comment_share_one_campaign_named_after_the_first(app: Fl
     assert first.status == Status.PUBLISHED
     assert second.status == third.status == Status.PENDING and "duplicate" in codes(second.reasons)
     campaign = f"campaign-{first.comment_id}"
-    assert [stored(app, s.comment_id).campaign_id for s in (first, second, third)] == [campaign] * 3
+    assert [stored_comment(app, s.comment_id).campaign_id for s in (first, second, third)] == [campaign] * 3
 
 
 def test_the_shadow_score_is_stored_but_never_decides(app: Flask) -> None:
     submission = submit(app, FakeScorer(probability=0.05, shadow_probability=0.99))
-    comment = stored(app, submission.comment_id)
+    comment = stored_comment(app, submission.comment_id)
     assert comment.status == Status.PUBLISHED
     assert (comment.shadow_score, comment.shadow_model_version) == (0.99, "fake-shadow")
 

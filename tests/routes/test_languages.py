@@ -9,9 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.extensions import db
-from service.records import Comment
-from tests.conftest import good_comment, set_policy
+from tests.conftest import good_comment, set_policy, stored_comment
 
 Tokens = dict[str, dict[str, str]]
 
@@ -29,14 +27,6 @@ def post(client: FlaskClient, body: str, **changes: Any) -> Any:
     return response.get_json()
 
 
-def stored(app: Flask, comment_id: int) -> Comment:
-    with app.app_context():
-        comment = db.session.get(Comment, comment_id)
-        assert comment is not None
-        db.session.expunge(comment)
-        return comment
-
-
 @pytest.mark.parametrize("language", sorted(UNSUPPORTED))
 def test_a_comment_in_a_language_no_model_covers_waits_for_a_person(
     app: Flask, client: FlaskClient, tokens: Tokens, language: str
@@ -45,7 +35,7 @@ def test_a_comment_in_a_language_no_model_covers_waits_for_a_person(
     set_policy(client, tokens, publish_below=1.0, reject_at=1.0)
     created = post(client, UNSUPPORTED[language])
     assert created["status"] == "pending"
-    comment = stored(app, created["id"])
+    comment = stored_comment(app, created["id"])
     assert [reason["code"] for reason in comment.reasons] == ["unsupported_language"]
     assert comment.score is None and comment.model_version is None
 
@@ -60,7 +50,7 @@ def test_the_unsupported_language_setting_can_reject_instead(client: FlaskClient
 def test_an_arabic_insult_is_scored_by_the_arabic_model_and_not_published(app: Flask, client: FlaskClient) -> None:
     created = post(client, "أنت غبي وحقير ويجب أن تموت")
     assert created["language"] == "ar" and created["status"] != "published"
-    comment = stored(app, created["id"])
+    comment = stored_comment(app, created["id"])
     assert comment.language == "ar" and comment.score is not None and comment.model_version == "2026-01-01.1"
     assert {reason["code"] for reason in comment.reasons} & {"score_high", "score_borderline"}
 
@@ -76,7 +66,7 @@ def test_arabic_comments_use_the_arabic_thresholds(app: Flask, client: FlaskClie
 def test_english_comments_behave_as_before(app: Flask, client: FlaskClient) -> None:
     created = post(client, "Good to see the bridge open again before the winter market.")
     assert (created["language"], created["status"]) == ("en", "published")
-    assert stored(app, created["id"]).language == "en"
+    assert stored_comment(app, created["id"]).language == "en"
 
 
 def test_language_is_shown_in_the_article_list_and_the_queue(client: FlaskClient, tokens: Tokens) -> None:
