@@ -102,6 +102,10 @@ class CommentCreated(Schema):
     reasons = fields.List(fields.Dict(), metadata={"description": "Plain-language reasons when not published."})
 
 
+class FormToken(Schema):
+    form_token = fields.String(metadata={"description": "Send it back as `form_token` with one comment."})
+
+
 class PublishedComment(Schema):
     """A published comment as any reader may see it: never the e-mail address."""
 
