@@ -79,7 +79,7 @@ class AddressScrubber(logging.Filter):
         return True
 
 
-class AddressFreeGunicornLogger(glogging.Logger):
+class AddressFreeGunicornLogger(glogging.Logger):  # type: ignore[misc]
     """gunicorn's logger (config/gunicorn.conf.py logger_class) with no client address in any line: its warnings
     name the client (`Invalid request from ip=...`); the access format has no %(h)s either."""
 
