@@ -77,10 +77,15 @@ def test_a_read_only_file_is_not_ready_and_the_service_recovers_by_itself(server
         assert 201 not in statuses, statuses
     finally:
         _chattr("-i", files)
-    # Writable again: every worker gets there without a restart.
+    # Writable again: the workers get there by themselves. A worker whose SQLite state of the file stayed read-only
+    # answers one last 503 and restarts itself, so at most one failure per worker (two) before a run of successes.
     assert _until(lambda: _request(base + "/readyz") == 200)
-    assert [_request(base + "/api/v1/comments", _comment(n)) for n in range(10, 20)] == [201] * 10
-    assert _request(base + "/readyz") == 200
+    statuses: list[int] = []
+    while statuses[-10:] != [201] * 10 and len(statuses) < 40:
+        statuses.append(_request(base + "/api/v1/comments", _comment(100 + len(statuses))))
+    assert statuses[-10:] == [201] * 10, statuses
+    assert len(statuses) - statuses.count(201) <= 2, statuses
+    assert set(statuses) <= {201, 503}, statuses
 
 
 def test_a_moved_file_is_never_acknowledged_into_and_no_new_database_appears(server: tuple[str, Path]) -> None:
