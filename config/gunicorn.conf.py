@@ -27,8 +27,10 @@ max_requests_jitter = max_requests // 10
 # the server, and a second instance on the host would take over the first one's socket.
 control_socket_disable = True
 accesslog = "-"
-# Method, path and status only: request bodies (comment text) never reach the access log.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+# Method, path (no query string) and status only: request bodies (comment text) never reach the access log, and no
+# client address does either (no %(h)s; the logger class removes addresses from gunicorn's own warnings).
+access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+logger_class = "service.web.logs.AddressFreeGunicornLogger"
 wsgi_app = "service.app:create_app()"
 
 

@@ -14,7 +14,7 @@ from service.extensions import db, migrate
 from service.live_models import LiveModels
 from service.routes import blueprints
 from service.settings import database_url, load_settings, resolve_path, secret_key
-from service.web import inputs, limits, metrics, security
+from service.web import inputs, limits, metrics, security, sqlite_guard
 from service.web.errors import register_error_handlers
 from service.web.logs import configure_logging, register_request_ids
 from service.web.model_sync import register_model_sync, sync_live_models
@@ -67,6 +67,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
     if url.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            if db.engine.url.database and db.engine.url.database != ":memory:":
+                sqlite_guard.install(app, db.engine, db.engine.url.database)
     metrics.init_metrics(app)
     register_request_ids(app)
     security.init_security(app, settings)

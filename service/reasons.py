@@ -27,6 +27,7 @@ OUTCOME_REASONS: dict[str, str] = {
     "premoderated_article": "Every comment on this article is reviewed by a person.",
     "too_fast": "The form was sent unusually fast.",
     "honeypot": "The form was filled in automatically.",
+    "unverified_form": "The comment form could not be verified (missing, expired or reused), so a person reviews it.",
     "audit_sample": "Picked at random so people can check the automatic decisions.",
     "reader_reports": "Readers reported this comment.",
     "category_threat": "The comment may threaten or incite violence.",

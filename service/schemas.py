@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC
 from typing import Any
 
@@ -23,6 +25,10 @@ from service.records import MAX_INTEGER
 from service.text import BODY_LIMIT, forbidden_characters, normalise_text
 
 MISSING_MESSAGE = "Missing data for required field."
+INVISIBLE_MESSAGE = "Contains no visible characters."
+# In one-line fields (names): bidi embeddings, overrides and isolates (they reorder the text around them, e.g. to
+# disguise a name) and line or paragraph separators. Bodies keep them: right-to-left writing uses some legitimately.
+SINGLE_LINE_FORBIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 # An id the database can hold (its Integer columns are 32-bit on PostgreSQL); beyond it, it names nothing.
 ID_RANGE = validate.Range(min=1, max=MAX_INTEGER)
 
@@ -50,6 +56,13 @@ class NormalisedString(fields.String):
         bad = forbidden_characters(text, allow_newlines=self.allow_newlines)
         if bad:
             raise ValidationError(f"Contains control characters that are not allowed: {', '.join(bad)}.")
+        if all(char.isspace() or unicodedata.category(char) == "Cf" for char in text):
+            # Zero-width spaces and joiners, word joiners, a byte-order mark: nothing a reader would see.
+            raise ValidationError(INVISIBLE_MESSAGE)
+        if not self.allow_newlines:
+            layout = sorted({f"U+{ord(char):04X}" for char in SINGLE_LINE_FORBIDDEN.findall(text)})
+            if layout:
+                raise ValidationError(f"Contains direction or line controls that are not allowed: {', '.join(layout)}.")
         return text
 
 
@@ -66,7 +79,8 @@ class CommentIn(StrictSchema):
     )
     parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID_RANGE)
     # The page form's hidden honeypot: people leave it empty; a filled one sends the comment to the queue.
-    website = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    # No length limit: a bot that fills it with anything must get the same 201 as everyone, never a hint.
+    website = fields.String(load_default=None, allow_none=True)
     # Signed render time from the page form (see service.bot_signals); a too-fast post goes to the queue.
     form_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     # An integration token's backend posting for a reader passes the reader's address (ignored otherwise).
@@ -105,6 +119,10 @@ class CommentCreated(Schema):
         attribute="public_reasons",
         metadata={"description": "Plain-language reasons when not published."},
     )
+
+
+class FormToken(Schema):
+    form_token = fields.String(metadata={"description": "Send it back as `form_token` with one comment."})
 
 
 class PublishedComment(Schema):

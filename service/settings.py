@@ -71,6 +71,7 @@ class _Web(_Section):
     frame_ancestors = fields.List(fields.String(), required=True)
     secure_cookies = fields.Boolean(required=True)
     min_seconds_to_submit = fields.Float(required=True, validate=validate.Range(min=0))
+    require_form_token = fields.Boolean(required=True)
     proxy_hops = fields.Integer(required=True, validate=validate.Range(min=0, max=5))
 
 

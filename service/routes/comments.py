@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import moderation
-from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
+from service import bot_signals, moderation
+from service.schemas import CommentCreated, CommentIn, CommentPage, FormToken, PageArgs, PublishedComment
 from service.web import intake
+from service.web.context import secret
 
 bp = Blueprint("comments", __name__)
 # Built once: a schema instance holds no per-request state, and building one costs more than using it.
@@ -21,6 +22,12 @@ def create_comment() -> ResponseReturnValue:
     submission = intake.accept_comment(COMMENT_IN.load(request.get_json()))
     body = COMMENT_CREATED.dump(submission)
     return body, 201, {"Location": url_for("comments.get_comment", comment_id=submission.comment_id)}
+
+
+@bp.get("/api/v1/form-token")
+def form_token() -> ResponseReturnValue:
+    """A fresh single-use comment-form token for a page script (the page form carries one already)."""
+    return FormToken().dump({"form_token": bot_signals.issue_form_token(secret())}), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/api/v1/comments/<int:comment_id>")

@@ -27,7 +27,7 @@ DEMO_ARTICLE_ID = "en/2026/12/diyala-security-tightened-after-checkpoint-attack"
 DEMO_ARTICLE_ID_AR = "ar/2026/12/diyala-security-tightened-after-checkpoint-attack"
 COMMENT_FIELDS = ("author_name", "author_email", "body")
 # Public endpoints other sites may call from the browser (the embedded comment section), by endpoint name.
-CORS_ENDPOINTS = frozenset({"comments.create_comment", "comments.list_article_comments"})
+CORS_ENDPOINTS = frozenset({"comments.create_comment", "comments.list_article_comments", "comments.form_token"})
 
 # The comment section's own wording per edition; the page script reads the same strings (data-i18n).
 UI_EN: dict[str, str] = {
@@ -115,6 +115,9 @@ MESSAGES_AR: dict[str, str] = {
     OUTCOME_REASONS["premoderated_article"]: "يراجع أحد المشرفين كل التعليقات على هذا المقال.",
     OUTCOME_REASONS["too_fast"]: "أُرسل النموذج بسرعة غير معتادة.",
     OUTCOME_REASONS["honeypot"]: "مُلئ النموذج آليًا.",
+    OUTCOME_REASONS[
+        "unverified_form"
+    ]: "تعذّر التحقق من نموذج التعليق (مفقود أو منتهي الصلاحية أو مستخدم من قبل)، لذا سيراجعه أحد المشرفين.",
     OUTCOME_REASONS["audit_sample"]: "اختير عشوائيًا ليتحقق المشرفون من القرارات الآلية.",
     OUTCOME_REASONS["reader_reports"]: "أبلغ قرّاء عن هذا التعليق.",
 }

@@ -126,7 +126,8 @@
       el("input", { id: uid + "website", name: "website", type: "text", tabindex: "-1", autocomplete: "off" })]);
     var form = el("form", { "class": "comment-form", novalidate: "", "data-comment-form": "" }, [el("fieldset", {}, [legend,
       el("p", { "class": "form-error", "data-error-for": "_form" }),
-      el("input", { type: "hidden", name: "parent_id", value: "", "data-parent-id": "" }), hp,
+      el("input", { type: "hidden", name: "parent_id", value: "", "data-parent-id": "" }),
+      el("input", { type: "hidden", name: "form_token", value: "" }), hp,
       field("author_name", "Name", "text"), field("author_email", "E-mail (never published)", "email"),
       field("body", "Comment", "textarea"),
       el("button", { type: "submit", "class": "primary", "data-submit": "", text: "Post comment" })])]);
@@ -148,7 +149,18 @@
     var outcome = section.querySelector("[data-outcome]");
     var list = section.querySelector("[data-comment-list]");
     var parentInput = form.querySelector("[data-parent-id]");
+    var tokenInput = form.querySelector("[name=form_token]");
     var words = wording(section);
+
+    // Each form token counts once: fetch a fresh one for an embedded form and after every post.
+    function refreshToken() {
+      if (!tokenInput) { return Promise.resolve(); }
+      return fetch(base + "/api/v1/form-token", { cache: "no-store" })
+        .then(function (response) { return response.json(); })
+        .then(function (json) { if (json.form_token) { tokenInput.value = json.form_token; } })
+        .catch(function () { /* the post goes to a person instead; nothing to show */ });
+    }
+    if (tokenInput && !tokenInput.value) { refreshToken(); }
 
     function updateCounter() {
       var left = LIMIT - countCharacters(body.value);
@@ -259,7 +271,7 @@
           }
         })
         .catch(function () { showErrors({}, words.t("offline")); })
-        .then(function () { updateCounter(); });
+        .then(function () { updateCounter(); return refreshToken(); });
     });
 
     if (!list.children.length || section.getAttribute("data-api-base")) { loadComments(); }

@@ -109,4 +109,11 @@ def init_limits(app: Flask, settings: dict[str, Any]) -> Limiter:
     logger.info(
         "rate limits enabled=%s storage=%s", settings["rate_limits"]["enabled"], "redis" if redis_url else "memory"
     )
+    if settings["rate_limits"]["enabled"] and not redis_url:
+        # Said plainly, as the README does: memory counters are per worker process, so N workers let a client
+        # through up to N times the configured numbers.
+        logger.warning(
+            "rate limits are counted per worker process (no [redis] url): with N workers a client gets up to N times "
+            "the configured limits; set MODERATO_REDIS_URL for exact limits"
+        )
     return limiter

@@ -42,6 +42,13 @@ OPERATIONS: list[Operation] = [
         errors=(400, 403, 413, 415, 422, 429),
     ),
     Operation(
+        "/api/v1/form-token",
+        "get",
+        "A fresh single-use comment-form token (valid two hours); a public post without one is held for a person.",
+        "comments",
+        schemas.FormToken,
+    ),
+    Operation(
         "/api/v1/comments/{comment_id}",
         "get",
         "A published comment.",
