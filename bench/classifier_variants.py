@@ -62,6 +62,12 @@ VARIANTS |= {
     "ar_nsw_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4)),
     "ar_nsw_C1_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4), C=1.0),
     "ar_nsw_C16_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4), C=16.0),
+    "ar_nsw_char1-4_no_norm": dataclasses.replace(
+        AR_BASE, source_weighting=False, char_ngrams=(1, 4), normalisation="none"
+    ),
+    "ar_nsw_char1-4_no_fold": dataclasses.replace(
+        AR_BASE, source_weighting=False, char_ngrams=(1, 4), fold_letters=False, fold_hamza_seats=False
+    ),
 }
 # Fields that only change the linear model: variants differing only here share one feature matrix per fold.
 MODEL_FIELDS = ("C", "class_weight", "source_weighting", "calibration", "calibration_folds")

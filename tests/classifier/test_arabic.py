@@ -62,6 +62,11 @@ def test_hamza_seats_fold_only_when_asked() -> None:
     assert norm("ء") == "ء"  # a lone hamza stays
 
 
+def test_letter_folding_can_be_switched_off_keeping_the_disguise_removal() -> None:
+    light = Normalisation(ARABIC, fold_letters=False, fold_hamza_seats=False)
+    assert norm("أَحمـــد على مدرسة مؤتمر کلب ٣", light) == "أحمد على مدرسة مؤتمر كلب 3"
+
+
 def test_repeat_max_one_shortens_long_runs_to_one_letter() -> None:
     assert norm("غبيييي الله", Normalisation(ARABIC, repeat_max=1)) == "غبي الله"
 
