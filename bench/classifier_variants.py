@@ -69,6 +69,14 @@ VARIANTS |= {
         AR_BASE, source_weighting=False, char_ngrams=(1, 4), fold_letters=False, fold_hamza_seats=False
     ),
 }
+_LIGHT = dataclasses.replace(
+    AR_BASE, source_weighting=False, char_ngrams=(1, 4), fold_letters=False, fold_hamza_seats=False, repeat_max=1
+)
+VARIANTS |= {
+    "ar_light_rep1": _LIGHT,
+    "ar_light_rep1_C1": dataclasses.replace(_LIGHT, C=1.0),
+    "ar_light_rep1_C2": dataclasses.replace(_LIGHT, C=2.0),
+}
 # Fields that only change the linear model: variants differing only here share one feature matrix per fold.
 MODEL_FIELDS = ("C", "class_weight", "source_weighting", "calibration", "calibration_folds")
 

@@ -58,7 +58,17 @@ logger = logging.getLogger(__name__)
 # Per-language defaults over Hyperparams() (chosen by leave-one-source-out AUC: see models/README.md).
 LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "en": {},
-    "ar": {"normalisation": "arabic", "dedupe": True, "max_rows_positive_only": 3000},
+    "ar": {
+        "normalisation": "arabic",
+        "fold_letters": False,
+        "fold_hamza_seats": False,
+        "repeat_max": 1,
+        "char_ngrams": [1, 4],
+        "C": 2.0,
+        "source_weighting": False,
+        "dedupe": True,
+        "max_rows_positive_only": 3000,
+    },
 }
 TEST_FRACTION = 0.2
 MAX_MISSED_ABUSE = 0.10  # publish_below: at most this share of held-out comments needing moderation scores below it
