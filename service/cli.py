@@ -241,7 +241,15 @@ def model_rollback() -> None:
 @click.option("--out", default="models", type=click.Path(file_okay=False, path_type=Path), show_default=True)
 @click.option("--seed", default=0, type=int, show_default=True)
 @click.option("--version", default=None, help="YYYY-MM-DD.N (default: the next free one for today).")
-def train(data: tuple[Path, ...], include_decisions: bool, out: Path, seed: int, version: str | None) -> None:
+@click.option("--language", "languages", multiple=True, help="Train only this language (repeatable; default: all).")
+def train(
+    data: tuple[Path, ...],
+    include_decisions: bool,
+    out: Path,
+    seed: int,
+    version: str | None,
+    languages: tuple[str, ...],
+) -> None:
     """Train and evaluate a model version, write it with its model card, and register it as a candidate."""
     from service import learning, registry
 
@@ -250,6 +258,6 @@ def train(data: tuple[Path, ...], include_decisions: bool, out: Path, seed: int,
     else:
         from service.classifier.train import train_model
 
-        folder = train_model(list(data), out, seed=seed, version=version)
+        folder = train_model(list(data), out, seed=seed, version=version, languages=list(languages) or None)
     registration = registry.register(folder, "cli")
     click.echo(f"{folder} registered as {registration.state} {registration.version}")

@@ -59,6 +59,7 @@ def _normalisation(section: dict[str, Any]) -> Normalisation:
             str(params.get("normalisation", NONE)),
             int(params.get("repeat_max", 2)),
             bool(params.get("fold_hamza_seats", True)),
+            bool(params.get("fold_letters", True)),
         )
     except (TypeError, ValueError) as exc:
         raise ArtifactError(f"model card names an unusable normalisation: {exc}") from exc
