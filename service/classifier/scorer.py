@@ -95,7 +95,7 @@ class LanguageModel:
         probas = predict_targets(self.pipeline, normalised)
         if self.blend is not None and self.site_pipeline is not None:
             site = predict_targets(self.site_pipeline, normalised)[:, 0]
-            probas[:, 0] = blend_probability(self.blend, probas[:, 0], site)
+            probas[:, 0] = blend_probability(self.blend, probas, site)
         return probas
 
 
