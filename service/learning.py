@@ -276,6 +276,31 @@ def bounded_site_examples(
     )
 
 
+def site_gains(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per language of a site-blend card: ROC AUC on the site's held-out decisions of the public model alone and of
+    the blend, and the gain (what the site's moderators added); languages without a site model are left out."""
+    gains = []
+    sections = card.get("languages") or {card.get("primary_language", "en"): card}
+    for language, section in sorted(sections.items()):
+        blend = section.get("blend", {}) if isinstance(section, dict) else {}
+        alternatives = blend.get("alternatives", {})
+        public = alternatives.get("public_alone", {}).get("holdout_auc")
+        blended = alternatives.get("blend", {}).get("holdout_auc")
+        if blend.get("method") != "stacking" or public is None or blended is None:
+            continue
+        gains.append(
+            {
+                "language": language,
+                "public_auc": public,
+                "blend_auc": blended,
+                "gain": blend.get("holdout_gain_auc", round(blended - public, 4)),
+                "holdout_rows": section.get("training_data", {}).get("site", {}).get("holdout_rows"),
+                "training_rows": blend.get("site_model", {}).get("rows"),
+            }
+        )
+    return gains
+
+
 def latest_verdict_id() -> int:
     """The newest verdict's id (0 before any decision): what a trained version has seen is everything up to it."""
     return int(db.session.scalar(select(func.max(Verdict.id))) or 0)
