@@ -29,7 +29,7 @@ from service.classifier.pipeline import (  # noqa: E402
     normalised,
     source_weights,
 )
-from service.classifier.train import LANGUAGE_DEFAULTS, pooled_split, prepare_rows  # noqa: E402
+from service.classifier.train import pooled_split, prepare_rows  # noqa: E402
 
 BASE = Hyperparams()
 VARIANTS: dict[str, Hyperparams] = {
@@ -42,7 +42,8 @@ VARIANTS: dict[str, Hyperparams] = {
     "char3-5": dataclasses.replace(BASE, char_ngrams=(3, 5)),
     "no_sublinear": dataclasses.replace(BASE, sublinear_tf=False),
 }
-AR_BASE = Hyperparams(**LANGUAGE_DEFAULTS["ar"])
+# The starting point of the Arabic comparison (the shipped choice is train.LANGUAGE_DEFAULTS["ar"]).
+AR_BASE = Hyperparams(normalisation="arabic", dedupe=True, max_rows_positive_only=3000)
 VARIANTS |= {
     "ar_base": AR_BASE,
     "ar_C1": dataclasses.replace(AR_BASE, C=1.0),
@@ -58,6 +59,23 @@ VARIANTS |= {
     "ar_spam_all": dataclasses.replace(AR_BASE, max_rows_positive_only=0),
     "ar_spam_1000": dataclasses.replace(AR_BASE, max_rows_positive_only=1000),
     "ar_no_dedupe": dataclasses.replace(AR_BASE, dedupe=False),
+    "ar_nsw_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4)),
+    "ar_nsw_C1_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4), C=1.0),
+    "ar_nsw_C16_char1-4": dataclasses.replace(AR_BASE, source_weighting=False, char_ngrams=(1, 4), C=16.0),
+    "ar_nsw_char1-4_no_norm": dataclasses.replace(
+        AR_BASE, source_weighting=False, char_ngrams=(1, 4), normalisation="none"
+    ),
+    "ar_nsw_char1-4_no_fold": dataclasses.replace(
+        AR_BASE, source_weighting=False, char_ngrams=(1, 4), fold_letters=False, fold_hamza_seats=False
+    ),
+}
+_LIGHT = dataclasses.replace(
+    AR_BASE, source_weighting=False, char_ngrams=(1, 4), fold_letters=False, fold_hamza_seats=False, repeat_max=1
+)
+VARIANTS |= {
+    "ar_light_rep1": _LIGHT,
+    "ar_light_rep1_C1": dataclasses.replace(_LIGHT, C=1.0),
+    "ar_light_rep1_C2": dataclasses.replace(_LIGHT, C=2.0),
 }
 # Fields that only change the linear model: variants differing only here share one feature matrix per fold.
 MODEL_FIELDS = ("C", "class_weight", "source_weighting", "calibration", "calibration_folds")

@@ -241,15 +241,36 @@ def model_rollback() -> None:
 @click.option("--out", default="models", type=click.Path(file_okay=False, path_type=Path), show_default=True)
 @click.option("--seed", default=0, type=int, show_default=True)
 @click.option("--version", default=None, help="YYYY-MM-DD.N (default: the next free one for today).")
-def train(data: tuple[Path, ...], include_decisions: bool, out: Path, seed: int, version: str | None) -> None:
+@click.option("--language", "languages", multiple=True, help="Train only this language (repeatable; default: all).")
+@click.option(
+    "--if-new",
+    "if_new",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --include-decisions: exit quietly (status 0) unless at least this many decisions were made since the "
+    "last version trained on them (for cron).",
+)
+def train(
+    data: tuple[Path, ...],
+    include_decisions: bool,
+    out: Path,
+    seed: int,
+    version: str | None,
+    languages: tuple[str, ...],
+    if_new: int | None,
+) -> None:
     """Train and evaluate a model version, write it with its model card, and register it as a candidate."""
     from service import learning, registry
 
+    if if_new is not None and not include_decisions:
+        raise click.UsageError("--if-new needs --include-decisions")
+    if if_new is not None and learning.new_decisions_since_last_training() < if_new:
+        return
     if include_decisions:
         folder = learning.train_with_site_decisions(list(data), out, seed=seed, version=version)
     else:
         from service.classifier.train import train_model
 
-        folder = train_model(list(data), out, seed=seed, version=version)
+        folder = train_model(list(data), out, seed=seed, version=version, languages=list(languages) or None)
     registration = registry.register(folder, "cli")
     click.echo(f"{folder} registered as {registration.state} {registration.version}")

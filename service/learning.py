@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from service.classifier.artifact import ArtifactError, read_card
 from service.extensions import db
 from service.language import identify
 from service.live_models import SUPPORTABLE
 from service.policy import Thresholds, outcome
 from service.reasons import REJECT_REASON_CATEGORY
-from service.records import Comment, Verdict
+from service.records import Comment, ModelRegistration, Verdict
+from service.settings import resolve_path
 from service.status import Status
 
 # Every fifth decided comment (by id, so the slice never changes as data grows) is held out from site training
@@ -274,11 +276,102 @@ def bounded_site_examples(
     )
 
 
+def site_gains(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per language of a site-blend card: ROC AUC on the site's held-out decisions of the public model alone and of
+    the blend, and the gain (what the site's moderators added); languages without a site model are left out."""
+    gains = []
+    sections = card.get("languages") or {card.get("primary_language", "en"): card}
+    for language, section in sorted(sections.items()):
+        blend = section.get("blend", {}) if isinstance(section, dict) else {}
+        alternatives = blend.get("alternatives", {})
+        public = alternatives.get("public_alone", {}).get("holdout_auc")
+        blended = alternatives.get("blend", {}).get("holdout_auc")
+        if blend.get("method") != "stacking" or public is None or blended is None:
+            continue
+        gains.append(
+            {
+                "language": language,
+                "public_auc": public,
+                "blend_auc": blended,
+                "gain": blend.get("holdout_gain_auc", round(blended - public, 4)),
+                "holdout_rows": section.get("training_data", {}).get("site", {}).get("holdout_rows"),
+                "training_rows": blend.get("site_model", {}).get("rows"),
+            }
+        )
+    return gains
+
+
+def latest_verdict_id() -> int:
+    """The newest verdict's id (0 before any decision): what a trained version has seen is everything up to it."""
+    return int(db.session.scalar(select(func.max(Verdict.id))) or 0)
+
+
+def last_trained_through() -> int | None:
+    """``site_decisions.through_verdict_id`` from the newest registered version trained on site decisions (None when
+    no registered version was: every decision is new)."""
+    for path in db.session.scalars(select(ModelRegistration.path).order_by(ModelRegistration.created_at.desc())):
+        try:
+            card = read_card(resolve_path(path))
+        except ArtifactError:
+            continue
+        through = card.get("site_decisions", {}).get("through_verdict_id")
+        if isinstance(through, int):
+            return through
+    return None
+
+
+def new_decisions_since_last_training() -> int:
+    """Standing decisions (not undone, author not erased) made after the last version trained on site decisions."""
+    through = last_trained_through()
+    query = (
+        select(func.count(Verdict.id))
+        .join(Comment, Comment.id == Verdict.comment_id)
+        .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
+    )
+    if through is not None:
+        query = query.where(Verdict.id > through)
+    return int(db.session.scalar(query) or 0)
+
+
+# The unsupervised part of site training reads at most this many of the site's newest comments (decided or not).
+SITE_TEXTS_CAP = 50_000
+
+
+def site_texts(cap: int = SITE_TEXTS_CAP) -> list[tuple[str, str]]:
+    """(body, language) of the site's newest comments, decided or not (erased authors' excluded), oldest first."""
+    rows = db.session.execute(
+        select(Comment.body, Comment.language)
+        .where(Comment.excluded_from_training.is_(False))
+        .order_by(Comment.id.desc())
+        .limit(cap)
+    ).all()
+    return [(body, language or identify(body, SUPPORTABLE).language) for body, language in reversed(rows)]
+
+
 def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0, version: str | None = None) -> Path:
     """Train the public model, a site model on this site's decisions, and their blend (fitted out-of-fold on the
     site's training decisions); the fixed held-out slice only measures the result. A site with more decisions than
-    TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded."""
+    TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded. The card records
+    the newest verdict id it has seen (``site_decisions``), so ``--if-new`` can count the decisions made since."""
     from service.classifier.site import train_site_blend
 
+    through = latest_verdict_id()
     training, holdout = bounded_site_examples()
-    return train_site_blend(public_data, _rows(training), _rows(holdout), out, seed=seed, version=version)
+    texts = site_texts()
+    return train_site_blend(
+        public_data,
+        _rows(training),
+        _rows(holdout),
+        out,
+        seed=seed,
+        version=version,
+        site_texts=texts,
+        card_extra={
+            "site_decisions": {
+                "through_verdict_id": through,
+                "training": len(training),
+                "holdout": len(holdout),
+                "site_comments": len(texts),
+            }
+        },
+    )

@@ -129,3 +129,40 @@ def test_erased_comments_and_undone_verdicts_do_not_teach(app: Flask, client: Fl
         db.session.commit()
         taught = {e.comment_id for e in learning.site_examples()}
     assert taught == set(ids[2:])
+
+
+def test_train_if_new_retrains_only_when_enough_decisions_were_made_since_the_last_trained_version(
+    app: Flask, client: FlaskClient, tokens: Tokens, tmp_path: Path
+) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0)
+    comments = site_comments(70, seed=31)
+    for n, (body, held) in enumerate(comments[:40]):
+        decide(client, tokens, post(client, body, n), held)
+
+    def train(version: str, if_new: str) -> Any:
+        args = ["train", "--data", str(TOY_DATA), "--include-decisions", "--out", str(tmp_path)]
+        return run_cli(app, *args, "--version", version, "--if-new", if_new)
+
+    quiet = train("2026-11-27.7", "41")  # 40 decisions, none trained on yet
+    assert quiet.exit_code == 0 and quiet.output == "" and not (tmp_path / "2026-11-27.7").exists()
+
+    trained = train("2026-11-27.7", "40")
+    assert trained.exit_code == 0 and "registered as candidate 2026-11-27.7" in trained.output
+    card = json.loads((tmp_path / "2026-11-27.7" / "model-card.json").read_text(encoding="utf-8"))
+    with app.app_context():
+        assert card["site_decisions"]["through_verdict_id"] == learning.latest_verdict_id()
+        assert learning.new_decisions_since_last_training() == 0
+
+    again = train("2026-11-27.8", "1")
+    assert again.exit_code == 0 and again.output == "" and not (tmp_path / "2026-11-27.8").exists()
+
+    for n, (body, held) in enumerate(comments[40:], start=40):
+        decide(client, tokens, post(client, body, n), held)
+    with app.app_context():
+        assert learning.new_decisions_since_last_training() == 30
+    assert train("2026-11-27.8", "31").output == ""
+    retrained = train("2026-11-27.8", "30")
+    assert retrained.exit_code == 0 and "registered as candidate 2026-11-27.8" in retrained.output
+
+    alone = run_cli(app, "train", "--data", str(TOY_DATA), "--out", str(tmp_path), "--if-new", "5")
+    assert alone.exit_code == 2 and "--if-new needs --include-decisions" in alone.output

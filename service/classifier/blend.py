@@ -19,6 +19,7 @@ from scipy.special import expit, logit
 from service.classifier.fast import Analysis, FastModel
 
 STACKING = "stacking"
+CATEGORY_NAMES = ("abuse", "spam")
 PUBLIC_ONLY = "public_only"
 # Probabilities are clipped before the logit so an isotonic 0 or 1 cannot produce an infinite blend input.
 _CLIP = 1e-6
@@ -31,16 +32,22 @@ class BlendWeights:
     intercept: float
     public: float
     site: float
+    # Weights of the public model's category logits (abuse, spam), when the stacking used them.
+    categories: tuple[float, ...] = ()
 
     def as_dict(self) -> dict[str, float]:
         """The card's ``blend.weights`` entry."""
-        return {"intercept": self.intercept, "public": self.public, "site": self.site}
+        found = {"intercept": self.intercept, "public": self.public, "site": self.site}
+        return found | dict(zip(CATEGORY_NAMES, self.categories, strict=False))
 
     @classmethod
     def from_card(cls, blend: dict[str, Any]) -> BlendWeights:
         """Read ``blend.weights`` from a model card (KeyError/TypeError/ValueError when malformed)."""
         weights = blend["weights"]
-        return cls(float(weights["intercept"]), float(weights["public"]), float(weights["site"]))
+        categories = tuple(float(weights[name]) for name in CATEGORY_NAMES if name in weights)
+        if categories and len(categories) != len(CATEGORY_NAMES):
+            raise ValueError(f"blend weights name some but not all of {CATEGORY_NAMES}")
+        return cls(float(weights["intercept"]), float(weights["public"]), float(weights["site"]), categories)
 
 
 def as_logit(p: np.ndarray) -> np.ndarray:
@@ -49,8 +56,13 @@ def as_logit(p: np.ndarray) -> np.ndarray:
 
 
 def blend_probability(weights: BlendWeights, p_public: np.ndarray, p_site: np.ndarray) -> np.ndarray:
-    """Blended P(this site's moderators would hold it) from both models' moderation probabilities."""
-    z = weights.intercept + weights.public * as_logit(p_public) + weights.site * as_logit(p_site)
+    """Blended P(this site's moderators would hold it) from the public model's probabilities (n, targets), or its
+    moderation column alone when the weights use no categories, and the site model's moderation probabilities."""
+    p_public = np.asarray(p_public, dtype=np.float64)
+    moderation = p_public if p_public.ndim == 1 else p_public[:, 0]
+    z = weights.intercept + weights.public * as_logit(moderation) + weights.site * as_logit(p_site)
+    if weights.categories:
+        z = z + as_logit(p_public[:, 1 : 1 + len(weights.categories)]) @ np.array(weights.categories)
     return np.asarray(expit(z), dtype=np.float64)
 
 
@@ -80,7 +92,7 @@ class FastBlend:
         site = self.site.analyse_many(texts)
         if not public:
             return []
-        p_public = np.array([a.probabilities[0] for a in public])
+        p_public = np.array([a.probabilities for a in public])
         p_site = np.array([a.probabilities[0] for a in site])
         blended = blend_probability(self.weights, p_public, p_site)
         results = []

@@ -49,7 +49,7 @@ def evaluate_rows(rows: Sequence[Row], probabilities: np.ndarray) -> dict[str, A
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``moderato evaluate --model DIR --data PATH [--data PATH ...]``: print metrics as JSON on stdout."""
+    """``moderato evaluate --model DIR --data PATH [--data PATH ...]``: print metrics (per language) as JSON."""
     from service.classifier.scorer import Scorer
 
     parser = argparse.ArgumentParser(prog="moderato evaluate", description=main.__doc__)
@@ -65,8 +65,20 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         print("error: no labelled rows in --data", file=sys.stderr)
         return 2
-    metrics = evaluate_rows(rows, scorer.probabilities([r.text for r in rows]))
-    print(json.dumps({"model_version": scorer.model_version, "data": [str(p) for p in args.data], **metrics}, indent=2))
+    by_language: dict[str, Any] = {}
+    for language in sorted({r.language for r in rows}):
+        part = [r for r in rows if r.language == language]
+        if language not in scorer.languages:
+            by_language[language] = {"rows": len(part), "error": f"no {language} model in {scorer.model_version}"}
+            continue
+        by_language[language] = evaluate_rows(part, scorer.probabilities([r.text for r in part], language))
+    result: dict[str, Any] = {"model_version": scorer.model_version, "data": [str(p) for p in args.data]}
+    if len(by_language) == 1:
+        (language, metrics), *_ = by_language.items()
+        result |= {"language": language, **metrics}
+    else:
+        result["languages"] = by_language
+    print(json.dumps(result, indent=2))
     return 0
 
 

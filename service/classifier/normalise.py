@@ -7,7 +7,8 @@ text; both give the same features. A word that normalises to "" simply produces 
 
 Arabic (``arabic``): invisible format characters (ZWNJ, ZWJ, LRM/RLM, zero-width space, bidi controls, BOM, soft
 hyphen) and tatweel removed; tashkeel and Quranic marks removed; presentation forms (ﻻ, ﺍ...) unfolded (NFKC);
-alef forms أ إ آ ٱ → ا; ى → ي; ة → ه; optionally the hamza seats ؤ → و, ئ → ي; Persian/Urdu/Kurdish letter forms
+alef forms أ إ آ ٱ → ا, ى → ي, ة → ه (``fold_letters``); the hamza seats ؤ → و, ئ → ي (``fold_hamza_seats``);
+Persian/Urdu/Kurdish letter forms
 ک → ك, ی → ي, ە ۀ ھ ہ ۃ → ه; Arabic-Indic and Persian digits → ASCII digits; a letter repeated three or more times
 shortened to ``repeat_max`` copies. Case is left to the vectorizers (they lowercase).
 """
@@ -48,6 +49,8 @@ _LETTERS = {
     "\u0673": "\u0627",  # ٳ → ا
     "\u0649": "\u064a",  # ى → ي
     "\u0629": "\u0647",  # ة → ه
+}
+_SCRIPT_FORMS = {
     "\u06a9": "\u0643",  # ک (keheh, Persian/Urdu/Kurdish) → ك
     "\u06aa": "\u0643",  # ڪ (swash kaf) → ك
     "\u06cc": "\u064a",  # ی (Farsi yeh) → ي
@@ -70,6 +73,7 @@ class Normalisation:
     name: str = NONE
     repeat_max: int = 2
     fold_hamza_seats: bool = True
+    fold_letters: bool = True
 
     def __post_init__(self) -> None:
         if self.name not in NORMALISATIONS:
@@ -78,9 +82,9 @@ class Normalisation:
             raise ValueError("repeat_max must be at least 1")
 
 
-def _table(fold_hamza_seats: bool) -> dict[int, str | None]:
+def _table(fold_hamza_seats: bool, fold_letters: bool) -> dict[int, str | None]:
     table: dict[int, str | None] = {ord(c): None for c in _FORMAT + _TATWEEL + _MARKS}
-    letters = _LETTERS | (_HAMZA_SEATS if fold_hamza_seats else {})
+    letters = _SCRIPT_FORMS | (_LETTERS if fold_letters else {}) | (_HAMZA_SEATS if fold_hamza_seats else {})
     table.update({ord(k): v for k, v in (letters | _DIGITS).items()})
     return table
 
@@ -98,7 +102,8 @@ def word_normaliser(normalisation: Normalisation) -> Callable[[str], str] | None
     """The function applied to each whitespace-delimited word, or None when the text is used as it is."""
     if normalisation.name == NONE:
         return None
-    return partial(arabic_word, table=_table(normalisation.fold_hamza_seats), repeat=r"\1" * normalisation.repeat_max)
+    table = _table(normalisation.fold_hamza_seats, normalisation.fold_letters)
+    return partial(arabic_word, table=table, repeat=r"\1" * normalisation.repeat_max)
 
 
 def normalise_text(text: str, normalisation: Normalisation) -> str:

@@ -43,6 +43,7 @@ class Hyperparams:
     normalisation: str = "none"
     repeat_max: int = 2
     fold_hamza_seats: bool = True
+    fold_letters: bool = True
     # Drop repeated texts (same after normalisation) across and within sources before balancing and splitting.
     dedupe: bool = False
     # A source with positives only (e.g. the Arabic spam rows) is subsampled to this many rows (0 = no cap).
@@ -50,7 +51,7 @@ class Hyperparams:
 
     def text_normalisation(self) -> Normalisation:
         """The normaliser settings these parameters name."""
-        return Normalisation(self.normalisation, self.repeat_max, self.fold_hamza_seats)
+        return Normalisation(self.normalisation, self.repeat_max, self.fold_hamza_seats, self.fold_letters)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly view for the model card."""

@@ -59,6 +59,7 @@ def _normalisation(section: dict[str, Any]) -> Normalisation:
             str(params.get("normalisation", NONE)),
             int(params.get("repeat_max", 2)),
             bool(params.get("fold_hamza_seats", True)),
+            bool(params.get("fold_letters", True)),
         )
     except (TypeError, ValueError) as exc:
         raise ArtifactError(f"model card names an unusable normalisation: {exc}") from exc
@@ -94,7 +95,7 @@ class LanguageModel:
         probas = predict_targets(self.pipeline, normalised)
         if self.blend is not None and self.site_pipeline is not None:
             site = predict_targets(self.site_pipeline, normalised)[:, 0]
-            probas[:, 0] = blend_probability(self.blend, probas[:, 0], site)
+            probas[:, 0] = blend_probability(self.blend, probas, site)
         return probas
 
 

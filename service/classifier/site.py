@@ -22,21 +22,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from service.classifier.artifact import next_version, save_version
 from service.classifier.balance import balance_sources
 from service.classifier.blend import PUBLIC_ONLY, STACKING, BlendWeights, as_logit, blend_probability
 from service.classifier.datasets import Row, from_records
 from service.classifier.metrics import auc, ece, reliability_table, rounded
-from service.classifier.pipeline import Hyperparams, build_pipeline, fit_pipeline, normalised, predict_targets
+from service.classifier.normalise import normalise_texts
+from service.classifier.pipeline import (
+    TARGETS,
+    Hyperparams,
+    build_features,
+    build_pipeline,
+    fit_pipeline,
+    normalised,
+    predict_targets,
+)
 from service.classifier.train import PublicFit, common_card, fit_public_models
 
 logger = logging.getLogger(__name__)
@@ -71,12 +80,54 @@ def site_params(n_rows: int) -> Hyperparams:
     return replace(SITE_PARAMS, min_df=1 if n_rows < 500 else 2)
 
 
-def fit_site_pipeline(rows: Sequence[Row], params: Hyperparams, seed: int) -> Pipeline:
-    """The site model: build_pipeline fitted on the moderation label only (one output column)."""
-    pipeline = build_pipeline(params, seed)
+@dataclass(frozen=True)
+class SiteMethod:
+    """How a language's site decisions are learned from and stacked with the public model (recorded in the card).
+
+    ``inputs``: the stacking features, "moderation" (public and site moderation logits) or "categories" (also the
+    public abuse and spam logits). ``vocabulary``: the site model's TF-IDF vocabulary and IDF fitted on the site's
+    "decisions" only, or on every comment the site has received ("site_comments": unsupervised, decided or not).
+    ``class_weight``: the site model's weighting of the rare held class. ``stacking_C``: the stacking's L2 strength.
+    """
+
+    inputs: str = "moderation"
+    vocabulary: str = "decisions"
+    class_weight: str | None = None
+    stacking_C: float = STACKING_C
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly view for the model card."""
+        return asdict(self)
+
+
+# The method before issue 18, kept for comparison (bench/site_learning.py prints it beside the shipped one).
+PREVIOUS_METHOD = SiteMethod()
+SHIPPED_METHOD = SiteMethod()
+
+
+def _fit_vocabulary(texts: Sequence[str], params: Hyperparams) -> FeatureUnion:
+    return build_features(params).fit(list(texts))
+
+
+def fit_site_pipeline(
+    rows: Sequence[Row],
+    params: Hyperparams,
+    seed: int,
+    method: SiteMethod = PREVIOUS_METHOD,
+    features: FeatureUnion | None = None,
+) -> Pipeline:
+    """The site model: build_pipeline fitted on the moderation label only (one output column); with ``features``
+    (already fitted, e.g. on every site comment) only the linear model and its calibration learn from the rows."""
+    params = replace(params, class_weight=method.class_weight)
     y = np.array([[r.label] for r in rows], dtype=np.int64)
-    pipeline.fit([r.text for r in rows], y)
-    return pipeline
+    texts = [r.text for r in rows]
+    if features is None:
+        pipeline = build_pipeline(params, seed)
+        pipeline.fit(texts, y)
+        return pipeline
+    clf = build_pipeline(params, seed).named_steps["clf"]
+    clf.fit(features.transform(texts), y)
+    return Pipeline([("features", features), ("clf", clf)])
 
 
 def _too_small(rows: Sequence[Row]) -> str | None:
@@ -95,23 +146,41 @@ def oof_folds(y: np.ndarray) -> int:
     return min(OOF_FOLDS, int(y.sum()), int(y.size - y.sum()))
 
 
-def out_of_fold_site(rows: Sequence[Row], params: Hyperparams, seed: int) -> np.ndarray:
-    """P(hold) of each site training row from a site model that did not see it (stratified folds)."""
+def out_of_fold_site(
+    rows: Sequence[Row],
+    params: Hyperparams,
+    seed: int,
+    method: SiteMethod = PREVIOUS_METHOD,
+    features: FeatureUnion | None = None,
+) -> np.ndarray:
+    """P(hold) of each site training row from a site model that did not see its label (stratified folds)."""
     y = np.array([r.label for r in rows], dtype=np.int64)
     folds = oof_folds(y)
     p = np.zeros(len(rows), dtype=np.float64)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-        model = fit_site_pipeline([rows[i] for i in train_idx], params, seed)
+        model = fit_site_pipeline([rows[i] for i in train_idx], params, seed, method, features)
         p[test_idx] = predict_targets(model, [rows[i].text for i in test_idx])[:, 0]
     return p
 
 
-def fit_stacking(y: np.ndarray, p_public: np.ndarray, p_site: np.ndarray, seed: int) -> BlendWeights:
-    """Logistic regression of the site's decisions on both models' (out-of-sample) moderation logits."""
-    x = np.column_stack([as_logit(p_public), as_logit(p_site)])
-    model = LogisticRegression(C=STACKING_C, solver="lbfgs", max_iter=1000, random_state=seed).fit(x, y)
-    return BlendWeights(float(model.intercept_[0]), float(model.coef_[0, 0]), float(model.coef_[0, 1]))
+def stacking_features(method: SiteMethod, p_public: np.ndarray, p_site: np.ndarray) -> np.ndarray:
+    """The stacking's inputs: logits of the public model's outputs the method uses, then the site logit."""
+    public = p_public[:, :1] if method.inputs == "moderation" else p_public
+    return np.column_stack([as_logit(public), as_logit(p_site)])
+
+
+def fit_stacking(
+    y: np.ndarray, p_public: np.ndarray, p_site: np.ndarray, seed: int, method: SiteMethod = PREVIOUS_METHOD
+) -> BlendWeights:
+    """Logistic regression of the site's decisions on the models' (out-of-sample) logits; ``p_public`` is the
+    public model's (n, targets) probabilities (a 1-d array: its moderation column alone)."""
+    p_public = p_public.reshape(len(y), -1)
+    x = stacking_features(method, p_public, p_site)
+    model = LogisticRegression(C=method.stacking_C, solver="lbfgs", max_iter=1000, random_state=seed).fit(x, y)
+    coef = [float(c) for c in model.coef_[0]]
+    categories = tuple(coef[1:-1]) if method.inputs == "categories" else ()
+    return BlendWeights(float(model.intercept_[0]), coef[0], coef[-1], categories)
 
 
 def site_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
@@ -125,34 +194,44 @@ def site_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _blend_language(
+def blend_language(
     public: PublicFit,
     site_train: list[Row],
     site_test: list[Row],
     seed: int,
     compare_appended: bool,
+    method: SiteMethod = SHIPPED_METHOD,
+    site_texts: Sequence[str] = (),
 ) -> tuple[Pipeline | None, dict[str, Any]]:
     """One language's site model and stacking blend (or public-only with the reason); returns (site pipeline,
-    the card entries ``blend``, ``training_data.site`` and ``metrics.site_holdout`` for that language)."""
+    the card entries ``blend``, ``training_data.site`` and ``metrics.site_holdout`` for that language).
+
+    ``site_texts``: every comment of this language the site has received (decided or not, normalised), for a
+    method whose vocabulary comes from them; the decisions' own texts are always part of it."""
     params = public.params
     y_test = np.array([r.label for r in site_test], dtype=np.int64)
     test_texts = [r.text for r in site_test]
-    p_public_test = predict_targets(public.pipeline, test_texts)[:, 0] if site_test else np.zeros(0)
+    p_public_test = predict_targets(public.pipeline, test_texts) if site_test else np.zeros((0, len(TARGETS)))
 
-    alternatives: dict[str, Any] = {"public_alone": {"holdout_auc": rounded(auc(y_test, p_public_test))}}
+    alternatives: dict[str, Any] = {"public_alone": {"holdout_auc": rounded(auc(y_test, p_public_test[:, 0]))}}
     site_pipeline: Pipeline | None = None
     reason = _too_small(site_train)
     if reason is None:
         s_params = site_params(len(site_train))
+        features = None
+        pool: list[str] = []
+        if method.vocabulary == "site_comments":
+            pool = list(dict.fromkeys([*site_texts, *(r.text for r in site_train)]))
+            features = _fit_vocabulary(pool, replace(s_params, min_df=site_params(len(pool)).min_df))
         y_train = np.array([r.label for r in site_train], dtype=np.int64)
-        p_public_train = predict_targets(public.pipeline, [r.text for r in site_train])[:, 0]
-        p_site_oof = out_of_fold_site(site_train, s_params, seed)
-        weights = fit_stacking(y_train, p_public_train, p_site_oof, seed)
+        p_public_train = predict_targets(public.pipeline, [r.text for r in site_train])
+        p_site_oof = out_of_fold_site(site_train, s_params, seed, method, features)
+        weights = fit_stacking(y_train, p_public_train, p_site_oof, seed, method)
         p_blend_oof = blend_probability(weights, p_public_train, p_site_oof)
-        site_pipeline = fit_site_pipeline(site_train, s_params, seed)
+        site_pipeline = fit_site_pipeline(site_train, s_params, seed, method, features)
         p_site_test = predict_targets(site_pipeline, test_texts)[:, 0] if site_test else np.zeros(0)
         p_final = blend_probability(weights, p_public_test, p_site_test)
-        alternatives["public_alone"]["training_oof_auc"] = rounded(auc(y_train, p_public_train))
+        alternatives["public_alone"]["training_oof_auc"] = rounded(auc(y_train, p_public_train[:, 0]))
         alternatives["site_alone"] = {
             "holdout_auc": rounded(auc(y_test, p_site_test)),
             "training_oof_auc": rounded(auc(y_train, p_site_oof)),
@@ -162,6 +241,8 @@ def _blend_language(
             "holdout_ece": rounded(ece(y_test, p_final)) if site_test else None,
             "training_oof_auc": rounded(auc(y_train, p_blend_oof)),
         }
+        gain = auc(y_test, p_final)
+        before = auc(y_test, p_public_test[:, 0])
         if compare_appended:
             appended_rows = balance_sources(
                 public.rows + site_train, params.max_positive_rate, params.max_rows_per_source, seed
@@ -174,8 +255,13 @@ def _blend_language(
             }
         blend: dict[str, Any] = {
             "method": STACKING,
-            "formula": "P(hold) = sigmoid(intercept + public * logit(p_public) + site * logit(p_site))",
+            "formula": (
+                "P(hold) = sigmoid(intercept + public * logit(p_public) + site * logit(p_site)"
+                + (" + abuse * logit(p_abuse) + spam * logit(p_spam))" if weights.categories else ")")
+            ),
             "weights": weights.as_dict(),
+            "site_method": method.as_dict(),
+            "holdout_gain_auc": rounded(gain - before) if gain is not None and before is not None else None,
             "fitted_on": (
                 f"out-of-fold ({oof_folds(y_train)}-fold) site "
                 f"predictions and public-model predictions on {len(site_train)} site training decisions"
@@ -185,7 +271,8 @@ def _blend_language(
             "site_model": {
                 "rows": len(site_train),
                 "positives": int(y_train.sum()),
-                "hyperparameters": s_params.as_dict(),
+                "vocabulary_texts": len(pool) if features is not None else len(site_train),
+                "hyperparameters": replace(s_params, class_weight=method.class_weight).as_dict(),
                 "note": SITE_PARAMS_NOTE
                 + (
                     f"; fed the {params.normalisation} normalisation of the text"
@@ -196,7 +283,7 @@ def _blend_language(
         }
     else:
         logger.warning("site blend skipped: %s", reason)
-        p_final = p_public_test
+        p_final = p_public_test[:, 0]
         blend = {"method": PUBLIC_ONLY, "reason": reason}
     blend["alternatives"] = alternatives
     blend["alternatives_note"] = (
@@ -231,13 +318,17 @@ def train_site_blend(
     params: dict[str, Hyperparams] | Hyperparams | None = None,
     loso: bool = False,
     compare_appended: bool = True,
+    method: SiteMethod = SHIPPED_METHOD,
+    site_texts: Sequence[tuple[str, str]] = (),
+    card_extra: dict[str, Any] | None = None,
 ) -> Path:
     """Per language of the public data: train the public model, a site model on that language's site decisions and
     their stacking blend (public only when too few); measure on the site's held-out slice; save one version.
 
     ``training_rows``/``holdout_rows`` are ``(text, label, category, source[, language])`` site decisions (language
     "en" when absent); the held-out ones only measure. ``compare_appended`` also fits public + site rows in one
-    model, for the card's comparison only.
+    model, for the card's comparison only. ``site_texts`` are ``(text, language)`` of every comment the site has
+    received (decided or not), for a ``method`` that fits its vocabulary on them; ``card_extra`` goes into the card.
     """
     out = Path(out_dir)
     site_train = from_records(training_rows)
@@ -247,16 +338,20 @@ def train_site_blend(
     sections: dict[str, dict[str, Any]] = {}
     models: dict[str, tuple[Pipeline, Pipeline | None]] = {}
     for language, public in publics.items():
+        pool = [t for t, lang in site_texts if lang == language]
+        texts = {language: normalise_texts(pool, public.params.text_normalisation())}
         train_rows = _normalised_rows([r for r in site_train if r.language == language], public.params)
         test_rows = _normalised_rows([r for r in site_test if r.language == language], public.params)
-        site_pipeline, found = _blend_language(public, train_rows, test_rows, seed, compare_appended)
+        site_pipeline, found = blend_language(
+            public, train_rows, test_rows, seed, compare_appended, method, texts.get(language, ())
+        )
         section = {**public.card, "blend": found["blend"]}
         section["training_data"] = {**section["training_data"], "site": found["site"]}
         section["metrics"] = {**section["metrics"], "site_holdout": found["site_holdout"]}
         sections[language] = section
         models[language] = (public.pipeline, site_pipeline)
     unused = sorted({r.language for r in [*site_train, *site_test]} - set(publics))
-    card = {"version": version, **common_card(seed)}
+    card = {"version": version, **common_card(seed), **(card_extra or {})}
     if unused:
         card["site_decisions_unused"] = f"no public model for language(s) {', '.join(unused)}"
     folder = out / version

@@ -6,11 +6,14 @@ import argparse
 import datetime as dt
 import json
 import logging
+import multiprocessing
+import os
 import platform
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +58,17 @@ logger = logging.getLogger(__name__)
 # Per-language defaults over Hyperparams() (chosen by leave-one-source-out AUC: see models/README.md).
 LANGUAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "en": {},
-    "ar": {"normalisation": "arabic", "dedupe": True, "max_rows_positive_only": 3000},
+    "ar": {
+        "normalisation": "arabic",
+        "fold_letters": False,
+        "fold_hamza_seats": False,
+        "repeat_max": 1,
+        "char_ngrams": [1, 4],
+        "C": 2.0,
+        "source_weighting": False,
+        "dedupe": True,
+        "max_rows_positive_only": 3000,
+    },
 }
 TEST_FRACTION = 0.2
 MAX_MISSED_ABUSE = 0.10  # publish_below: at most this share of held-out comments needing moderation scores below it
@@ -304,6 +317,7 @@ def fit_public_models(
     extra: Sequence[Row] = (),
     loso: bool = True,
     languages: Sequence[str] | None = None,
+    workers: int = 1,
 ) -> dict[str, PublicFit]:
     """One public model per language present in the data (or only ``languages``); see resolve_params."""
     rows = load_rows(paths) + list(extra)
@@ -312,13 +326,23 @@ def fit_public_models(
     chosen = [lang for lang in present if languages is None or lang in languages]
     if not chosen:
         raise DatasetError(f"no training rows in the language(s) {list(languages or [])}; the data holds {present}")
-    fits = {}
-    for language in chosen:
-        lang_params = resolve_params(params, language)
-        lang_rows = [r for r in rows if r.language == language]
-        lang_files = [f for f in files if f["language"] == language]
-        fits[language] = fit_language_model(lang_rows, lang_files, lang_params, seed, loso, language)
-    return fits
+    jobs = {
+        language: (
+            [r for r in rows if r.language == language],
+            [f for f in files if f["language"] == language],
+            resolve_params(params, language),
+            seed,
+            loso,
+            language,
+        )
+        for language in chosen
+    }
+    if workers <= 1 or len(jobs) == 1:
+        return {language: fit_language_model(*job) for language, job in jobs.items()}
+    # Languages are independent: fit them in parallel processes (same results as one after the other).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {language: pool.submit(fit_language_model, *job) for language, job in jobs.items()}
+        return {language: future.result() for language, future in futures.items()}
 
 
 def train_model(
@@ -330,15 +354,18 @@ def train_model(
     params: dict[str, Hyperparams] | Hyperparams | None = None,
     loso: bool = True,
     languages: Sequence[str] | None = None,
+    workers: int = 1,
 ) -> Path:
     """Train one model per language present (or only ``languages``), evaluate each on held-out data and save a new
     immutable version folder under out_dir; returns that folder.
 
     ``extra_rows`` are additional labelled ``(text, label, category, source[, language])`` tuples, e.g. moderators'
-    decisions. ``params``: see resolve_params (default: ``language_params`` of each language).
+    decisions. ``params``: see resolve_params (default: ``language_params`` of each language). ``workers`` > 1 fits
+    languages in parallel processes.
     """
     out = Path(out_dir)
-    fits = fit_public_models([Path(p) for p in datasets], params, seed, from_records(extra_rows), loso, languages)
+    paths = [Path(p) for p in datasets]
+    fits = fit_public_models(paths, params, seed, from_records(extra_rows), loso, languages, workers)
     version = version or next_version(out)
     folder = out / version
     save_version(
@@ -377,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         "--language", action="append", default=None, help="train only this language (repeatable; default: all)"
     )
     parser.add_argument(
+        "--workers", default=min(2, os.cpu_count() or 1), type=int, help="languages fitted in parallel processes"
+    )
+    parser.add_argument(
         "--param",
         action="append",
         default=[],
@@ -401,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
             params=params,
             loso=not args.no_loso,
             languages=args.language,
+            workers=args.workers,
         )
     except (ArtifactError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,8 +8,9 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
-from service import audit, auth, registry, rule_preview
+from service import audit, auth, learning, registry, rule_preview
 from service.auth import Principal, Role
+from service.classifier.artifact import ArtifactError, read_card
 from service.routes.moderate_pages import sign_in_page, signed_in
 from service.schemas import StrictSchema
 from service.settings import resolve_path
@@ -28,8 +29,8 @@ class RulePreviewIn(StrictSchema):
 
 
 def model_versions() -> list[dict[str, Any]]:
-    """The registry's versions with their state and headline metrics (the configured model counts as active until a
-    promotion)."""
+    """The registry's versions with their state, headline metrics and, for a site blend, its measured gain on the
+    site's held-out decisions (the configured model counts as active until a promotion)."""
     registry.ensure_active(resolve_path(settings()["model"]["path"]))
     return [
         {
@@ -37,9 +38,17 @@ def model_versions() -> list[dict[str, Any]]:
             "state": item.state,
             "trained_at": item.created_at.isoformat(timespec="seconds"),
             "metrics": _flat_metrics(item.metrics or {}),
+            "site_gains": _site_gains(item.path),
         }
         for item in registry.registrations()
     ]
+
+
+def _site_gains(path: str) -> list[dict[str, Any]]:
+    try:
+        return learning.site_gains(read_card(resolve_path(path)))
+    except ArtifactError:
+        return []
 
 
 def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:

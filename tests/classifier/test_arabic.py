@@ -62,6 +62,11 @@ def test_hamza_seats_fold_only_when_asked() -> None:
     assert norm("ء") == "ء"  # a lone hamza stays
 
 
+def test_letter_folding_can_be_switched_off_keeping_the_disguise_removal() -> None:
+    light = Normalisation(ARABIC, fold_letters=False, fold_hamza_seats=False)
+    assert norm("أَحمـــد على مدرسة مؤتمر کلب ٣", light) == "أحمد على مدرسة مؤتمر كلب 3"
+
+
 def test_repeat_max_one_shortens_long_runs_to_one_letter() -> None:
     assert norm("غبيييي الله", Normalisation(ARABIC, repeat_max=1)) == "غبي الله"
 
@@ -323,3 +328,28 @@ def test_param_overrides_apply_to_every_language_or_one() -> None:
     en = language_params("en", common, per_language)
     assert (ar.C, ar.repeat_max, ar.normalisation, ar.source_weighting) == (2.0, 1, "arabic", True)
     assert (en.C, en.normalisation, en.source_weighting) == (2.0, "none", False)
+
+
+def test_parallel_languages_give_the_same_cards(toy_csv: Path, toy_ar_csv: Path, tmp_path: Path) -> None:
+    from service.classifier import train
+
+    args = ["--data", str(toy_csv), "--data", str(toy_ar_csv), "--out", str(tmp_path), "--no-loso"]
+    assert train.main([*args, "--version", "2026-12-03.1", "--workers", "1"]) == 0
+    assert train.main([*args, "--version", "2026-12-03.2", "--workers", "2"]) == 0
+    one, two = (json.loads((tmp_path / v / CARD_FILE).read_text()) for v in ("2026-12-03.1", "2026-12-03.2"))
+    for language in ("en", "ar"):
+        assert one["languages"][language]["metrics"] == two["languages"][language]["metrics"]
+    a, b = Scorer.load(tmp_path / "2026-12-03.1"), Scorer.load(tmp_path / "2026-12-03.2")
+    for language, text in (("ar", "يا حمار اسكت"), ("en", "you idiot")):
+        assert a.score(text, language).probability == b.score(text, language).probability
+
+
+def test_evaluate_reports_each_language_with_its_own_model(
+    bilingual_model_dir: Path, toy_csv: Path, toy_ar_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.classifier import evaluate
+
+    assert evaluate.main(["--model", str(bilingual_model_dir), "--data", str(toy_csv), "--data", str(toy_ar_csv)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert set(found["languages"]) == {"en", "ar"} and found["languages"]["ar"]["rows"] == 40
+    assert found["languages"]["ar"]["auc"] > 0.9

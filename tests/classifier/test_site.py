@@ -155,3 +155,24 @@ def test_the_smallest_accepted_site_data_still_blends(toy_csv: Path, tmp_path: P
     assert card(folder)["blend"]["method"] == "stacking"
     assert card(folder)["blend"]["site_model"] == {**card(folder)["blend"]["site_model"], "rows": 30, "positives": 5}
     assert 0 <= Scorer.load(folder).score("The skipper did it.").probability <= 1
+
+
+def test_site_decisions_train_the_site_model_of_their_own_language(
+    toy_csv: Path, toy_ar_csv: Path, site_rows: tuple[list[Record], list[Record]], tmp_path: Path
+) -> None:
+    training, holdout = site_rows
+    arabic = [("تعليق عادي عن الجسر", 0, None, "site", "ar"), ("انت غبي", 1, "abuse", "site", "ar")]
+    folder = train_site_blend(
+        [toy_csv, toy_ar_csv], [*training, *arabic], holdout, tmp_path, version="2026-12-03.6", compare_appended=False
+    )
+    found = card(folder)
+    english, arabic_section = found["languages"]["en"], found["languages"]["ar"]
+    assert english["blend"]["method"] == "stacking" and english["training_data"]["site"]["training_rows"] == 160
+    assert (
+        arabic_section["blend"]["method"] == "public_only"
+        and "2 site training decisions" in arabic_section["blend"]["reason"]
+    )
+    assert arabic_section["metrics"]["site_holdout"]["rows"] == 0
+    scorer = Scorer.load(folder)
+    assert scorer.models["en"].blend is not None and scorer.models["ar"].blend is None
+    assert 0 <= scorer.score("انت غبي", language="ar").probability <= 1

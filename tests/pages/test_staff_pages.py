@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import auth
+from service import auth, registry
+from service.classifier.site import train_site_blend
 from service.extensions import db
-from tests.conftest import good_comment, set_policy
+from tests.conftest import TOY_DATA, good_comment, set_policy
 from tests.pages.helpers import bearer_secret, csrf_from, sign_in
+from tests.site_toy import site_comments
 
 
 def test_moderate_asks_for_a_token_until_signed_in(client: FlaskClient) -> None:
@@ -123,6 +127,35 @@ def test_admin_page_shows_thresholds_history_models_and_tokens(
     assert "Model versions" in html
     # The tiny test model's card is read from disk, with its metrics.
     assert "2026-01-01.1" in html and "pooled_split.auc" in html
+
+
+def test_admin_page_shows_a_candidates_measured_gain_on_the_sites_held_out_decisions(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    def site(n: int, seed: int) -> list[tuple[str, int, str | None, str]]:
+        return [(text, held, "abuse" if held else None, "site") for text, held in site_comments(n, seed)]
+
+    folder = train_site_blend(
+        [TOY_DATA], site(120, 41), site(50, 42), tmp_path, seed=3, version="2026-11-28.4", compare_appended=False
+    )
+    card = json.loads((folder / "model-card.json").read_text(encoding="utf-8"))
+    alternatives = card["languages"]["en"]["blend"]["alternatives"]
+    gain = card["languages"]["en"]["blend"]["holdout_gain_auc"]
+    assert gain == round(alternatives["blend"]["holdout_auc"] - alternatives["public_alone"]["holdout_auc"], 4)
+    with app.app_context():
+        registry.register(folder, "test")
+    sign_in(client, bearer_secret(tokens["admin"]), "/admin")
+    html = client.get("/admin").get_data(as_text=True)
+    article = html[html.index("2026-11-28.4") :]
+    article = article[: article.index("</article>")]
+    assert "Measured on this site's held-out decisions" in article
+    assert f"<strong>{gain:+.3f}</strong> over the public model alone" in article
+    public, blended = alternatives["public_alone"]["holdout_auc"], alternatives["blend"]["holdout_auc"]
+    assert f"({public:.3f} → {blended:.3f})" in article
+    assert "on 50 held-out decisions, learnt from 120" in article
+    # A public-only version (the tiny test model) shows no gain.
+    tiny = html[html.index("2026-01-01.1") :]
+    assert "held-out decisions" not in tiny[: tiny.index("</article>")]
 
 
 def test_admin_creates_and_revokes_a_token_with_page_forms(
