@@ -179,6 +179,7 @@
     scope.thresholds_by_language = policy.thresholds_by_language || {};
     scope.category_thresholds = policy.category_thresholds || {};
     scope.unsupported_language = policy.unsupported_language;
+    document.querySelector("[data-policy-version]").textContent = String(policy.version);
     showScope(false);
   }
   function ownEntry() { return scope.thresholds_by_language[currentLanguage()] || null; }
@@ -313,8 +314,8 @@
       if (rowLimits(row).reject_at !== undefined) {
         parts.push("would reject " + effect.rejected + " (people rejected " + effect.rejected_rejected_by_people + ")");
       }
-      out.textContent = "Of " + effect.scored + " decided comments: " + parts.join(", ") + "; " +
-        effect.published_by_score + " of these the score alone would have published.";
+      out.textContent = "Of " + effect.scored + " decided comments: " + parts.join(", ") + "." +
+        (effect.published_by_score ? " The score alone would have published " + effect.published_by_score + " of them." : "");
     });
   }
 
