@@ -20,7 +20,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from service.reasons import REPORT_REASONS
+from service.reasons import CATEGORIES, REPORT_REASONS
 from service.records import MAX_INTEGER
 from service.text import BODY_LIMIT, forbidden_characters, normalise_text
 
@@ -366,6 +366,13 @@ class ReportOut(Schema):
     message = fields.String()
 
 
+def _category_limits() -> Schema:
+    # The limits' schema lives with the policy, as the policy document's does (see _policy_schemas).
+    from service.policy import CategoryLimits
+
+    return CategoryLimits()
+
+
 class SimulateIn(StrictSchema):
     publish_below = fields.Float(required=True, validate=validate.Range(min=0, max=1))
     reject_at = fields.Float(required=True, validate=validate.Range(min=0, max=1))
@@ -374,11 +381,28 @@ class SimulateIn(StrictSchema):
     capacity_per_day = fields.Float(load_default=None, validate=validate.Range(min=0))
     cost_ratio = fields.Float(load_default=5.0, validate=validate.Range(min=0))
     language = fields.String(load_default=None, validate=validate.Length(min=1, max=8))
+    # Candidate category limits ({category: {hold_at?, reject_at?}}): the answer then has a `categories` section.
+    category_thresholds = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(CATEGORIES)),
+        values=fields.Nested(_category_limits),
+        load_default=None,
+    )
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data["reject_at"] < data["publish_below"]:
             raise ValidationError("Must be at least publish_below.", "reject_at")
+
+
+class CategoryEffect(Schema):
+    """What one category's candidate limits would have done to the window's decided comments."""
+
+    scored = fields.Integer()
+    held = fields.Integer()
+    held_rejected_by_people = fields.Integer()
+    rejected = fields.Integer()
+    rejected_rejected_by_people = fields.Integer()
+    published_by_score = fields.Integer()
 
 
 class Replay(Schema):
@@ -399,6 +423,7 @@ class SimulateOut(Replay):
     window_days = fields.Integer()
     histogram = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))
     recommended = fields.Nested(Replay, allow_none=True)
+    categories = fields.Dict(keys=fields.String(), values=fields.Nested(CategoryEffect))
 
 
 class AutomaticErrorRate(Schema):

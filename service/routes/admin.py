@@ -42,8 +42,17 @@ def list_audit() -> ResponseReturnValue:
 @bp.post("/api/v1/policy/simulate")
 @require_role(Role.ADMIN)
 def simulate_thresholds() -> ResponseReturnValue:
-    """What candidate thresholds would have done to past decided comments, and a recommended pair."""
-    return SimulateOut().dump(simulate.simulate(**SimulateIn().load(request.get_json())))
+    """What candidate thresholds would have done to past decided comments, and a recommended pair; with candidate
+    category limits, what each would have held or rejected."""
+    payload = SimulateIn().load(request.get_json())
+    categories = payload.pop("category_thresholds")
+    result = simulate.simulate(**payload)
+    if categories is not None:
+        thresholds = policy.Thresholds(payload["publish_below"], payload["reject_at"], payload["high_band"])
+        result["categories"] = simulate.category_effect(
+            categories, payload["window_days"], payload["language"], thresholds
+        )
+    return SimulateOut().dump(result)
 
 
 @bp.get("/api/v1/policy/automatic-error-rate")

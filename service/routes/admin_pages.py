@@ -11,7 +11,9 @@ from marshmallow import fields, validate
 from service import audit, auth, learning, registry, rule_preview
 from service.auth import Principal, Role
 from service.classifier.artifact import ArtifactError, read_card
-from service.routes.moderate_pages import sign_in_page, signed_in
+from service.classifier.pipeline import TARGETS
+from service.reasons import CATEGORIES, OUTCOME_REASONS
+from service.routes.moderate_pages import LANGUAGE_NAMES, sign_in_page, signed_in
 from service.schemas import StrictSchema
 from service.settings import resolve_path
 from service.web import access
@@ -65,13 +67,44 @@ def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> 
     return flat
 
 
+def policy_scope(document: dict[str, Any], model_languages: tuple[str, ...], model_ready: bool) -> dict[str, Any]:
+    """What the admin page's language selector and category sliders need: the languages (those the serving model
+    scores and those the policy already has thresholds for), each category with whether the serving model scores it,
+    and the policy's general and per-language thresholds and limits."""
+    by_language = document["thresholds_by_language"]
+    languages = [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES.get(code, code),
+            "scored": code in model_languages,
+            "own": code in by_language,
+        }
+        for code in sorted(set(model_languages) | set(by_language))
+    ]
+    categories = [
+        {"name": name, "text": OUTCOME_REASONS[f"category_{name}"], "scored": model_ready and name in TARGETS}
+        for name in CATEGORIES
+    ]
+    return {
+        "languages": languages,
+        "categories": categories,
+        "general": {"publish_below": document["publish_below"], "reject_at": document["reject_at"]},
+        "thresholds_by_language": by_language,
+        "category_thresholds": document["category_thresholds"],
+        "unsupported_language": document["unsupported_language"],
+    }
+
+
 def _page(caller: Principal, created: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     history, _ = audit.search(limit=20, action="policy.changed")
+    document = active_policy().document()
+    models = live_models()
     return (
         render_template(
             "admin.html",
             principal=caller,
-            policy=active_policy().document(),
+            policy=document,
+            scope=policy_scope(document, models.languages, models.active is not None),
             history=history,
             models=model_versions(),
             active_model=live_models().model_version,

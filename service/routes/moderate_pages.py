@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -9,10 +10,10 @@ from flask.typing import ResponseReturnValue
 
 from service import auth, queue
 from service.auth import Principal, Role
-from service.reasons import APPROVE_REASONS, REJECT_REASONS
-from service.records import Comment
+from service.reasons import APPROVE_REASONS, CATEGORIES, REJECT_REASONS
+from service.records import Comment, utcnow
 from service.web import access
-from service.web.context import settings
+from service.web.context import active_policy, live_models, settings
 
 bp = Blueprint("moderate_pages", __name__)
 
@@ -42,17 +43,69 @@ def highlighted(body: str, explanation: list[dict[str, Any]]) -> list[dict[str, 
     return pieces
 
 
-def _card(comment: Comment, parents: dict[int, Comment]) -> dict[str, Any]:
+def _card(comment: Comment, parents: dict[int, Comment], actor: str | None = None) -> dict[str, Any]:
     blind = comment.audit_sample and comment.status == "pending"
     parent = parents.get(comment.parent_id) if comment.parent_id else None
     categories = {} if blind else dict(comment.categories or {})
+    # Another moderator's live lease: shown in a filtered (unclaimed) view, where deciding it would be refused.
+    leased = comment.lease_expires_at is not None and comment.lease_expires_at > utcnow()
+    held_by = comment.lease_holder if actor and leased and comment.lease_holder not in (None, actor) else None
     return {
         "comment": comment,
         "score": None if blind else comment.score,
         "categories": sorted(categories.items(), key=lambda kv: -kv[1]),
+        "triggered": [] if blind else triggered_categories(comment.reasons or []),
         "pieces": highlighted(comment.body, [] if blind else list(comment.explanation or [])),
         "parent": parent,
+        "held_by": held_by,
     }
+
+
+def triggered_categories(reasons: list[dict[str, Any]]) -> list[str]:
+    """The categories whose own limit held or rejected the comment (reason codes `category_<name>`)."""
+    return [
+        code.removeprefix("category_")
+        for code in (str(reason.get("code", "")) for reason in reasons)
+        if code.startswith("category_") and code.removeprefix("category_") in CATEGORIES
+    ]
+
+
+# Language names for badges and the filter; a code not listed is shown as its code.
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "ar-Latn": "Arabizi",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fr": "French",
+    "ku": "Kurdish",
+    "tr": "Turkish",
+    "und": "undetermined",
+    "ur": "Urdu",
+}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
+
+
+def queue_filters(args: dict[str, str]) -> dict[str, Any]:
+    """The page's filters from its query string: a language code, a category, and whether only comments that
+    category's own limit held count; anything malformed is ignored."""
+    language = args.get("language", "")
+    category = args.get("category", "")
+    return {
+        "language": language if _LANGUAGE_CODE.match(language) else None,
+        "category": category if category in CATEGORIES else None,
+        "triggered": args.get("triggered") == "1" and category in CATEGORIES,
+    }
+
+
+def filter_languages(current: str | None) -> list[dict[str, str]]:
+    """The filter's languages: those the serving model scores, those the policy names, undetermined, and the one
+    asked for."""
+    codes = set(live_models().languages) | set(active_policy().thresholds_by_language) | {"und"}
+    if current:
+        codes.add(current)
+    return [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in sorted(codes)]
 
 
 def waiting_counts(language: str | None = None) -> dict[str, int]:
@@ -78,16 +131,32 @@ def moderate() -> ResponseReturnValue:
     caller = signed_in(Role.MODERATOR)
     if caller is None:
         return sign_in_page(url_for("moderate_pages.moderate"))
-    items = queue.claim(
-        caller, min(CLAIM_ON_LOAD, settings()["queue"]["max_claim"]), settings()["queue"]["lease_seconds"]
-    )
+    filters = queue_filters(request.args.to_dict())
+    filtering = bool(filters["language"] or filters["category"])
+    limit = min(CLAIM_ON_LOAD, settings()["queue"]["max_claim"])
+    matching = None
+    if filtering:
+        # The queue API's filters list without claiming (claims take the oldest items, whatever they are): a card
+        # another moderator holds says so, and deciding it is refused until their lease ends.
+        category = None if filters["triggered"] else filters["category"]
+        reason = f"category_{filters['category']}" if filters["triggered"] else None
+        wanted = queue.QueueFilter(language=filters["language"], category=category, reason=reason)
+        items, matching = queue.list_queue(wanted, "oldest", limit, 0, active_policy())
+    else:
+        items = queue.claim(caller, limit, settings()["queue"]["lease_seconds"])
     # Every parent in one query, not one per card.
     parents = queue.comments_by_id({item.parent_id for item in items if item.parent_id})
     return render_template(
         "moderate.html",
         principal=caller,
-        cards=[_card(item, parents) for item in items],
+        cards=[_card(item, parents, caller.actor) for item in items],
         counts=waiting_counts(),
+        filters=filters,
+        filtering=filtering,
+        matching=matching,
+        filter_languages=filter_languages(filters["language"]),
+        categories=CATEGORIES,
+        language_names=LANGUAGE_NAMES,
         reject_reasons=REJECT_REASONS,
         approve_reasons=APPROVE_REASONS,
         csrf_token=access.csrf_token(),
