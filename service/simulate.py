@@ -313,14 +313,24 @@ def category_effect(
     """Per category with limits: how many of the window's decided comments its limits would hold or reject, how many
     of those people rejected, and (given the score thresholds) how many the score alone would have published.
 
-    Reads the categories JSON of every decided comment in the window (one row per decision, parsed in Python): its
-    cost grows with the window's decisions, unlike the histogram's GROUP BY."""
-    limits = {
-        name: CategoryLimit(values.get("hold_at"), values.get("reject_at"))
-        for name, values in category_thresholds.items()
-    }
-    effect = {
-        name: {
+    One GROUP BY per category that has limits, over the window's decided comments (the category's score read out of
+    the categories JSON): rows are grouped by which side of each limit and threshold they fall, so
+    `CategoryLimit.status` and `policy.outcome` of a group's lowest value decide the whole group exactly."""
+    effect: dict[str, dict[str, int]] = {}
+    since = utcnow() - timedelta(days=window_days)
+    if category_thresholds and str(db.session.get_bind().dialect.name) == "postgresql":
+        db.session.execute(text(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"))
+    window = [
+        Comment.score.is_not(None),
+        Comment.created_at >= since,
+        Verdict.undone_at.is_(None),
+        Verdict.created_at >= since,
+    ]
+    if language:
+        window.append(Comment.language == language)
+    for name, values in category_thresholds.items():
+        limit = CategoryLimit(values.get("hold_at"), values.get("reject_at"))
+        counts = effect[name] = {
             "scored": 0,
             "held": 0,
             "held_rejected_by_people": 0,
@@ -328,43 +338,31 @@ def category_effect(
             "rejected_rejected_by_people": 0,
             "published_by_score": 0,
         }
-        for name in limits
-    }
-    if not limits:
-        return effect
-    since = utcnow() - timedelta(days=window_days)
-    if str(db.session.get_bind().dialect.name) == "postgresql":
-        db.session.execute(text(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"))
-    query = (
-        select(Comment.categories, Comment.score, Verdict.action == "reject")
-        .join(Verdict, Verdict.comment_id == Comment.id)
-        .where(
-            Comment.score.is_not(None),
-            Comment.created_at >= since,
-            Verdict.undone_at.is_(None),
-            Verdict.created_at >= since,
+        value = Comment.categories[name].as_float()
+        sides = [value >= edge for edge in (limit.hold_at, limit.reject_at) if edge is not None]
+        if thresholds is not None:
+            sides += [Comment.score >= thresholds.reject_at, Comment.score < thresholds.publish_below]
+        rejected_by_people = (Verdict.action == "reject").label("rejected_by_people")
+        query = (
+            select(rejected_by_people, func.min(value), func.min(Comment.score), func.count(), *sides)
+            .join(Verdict, Verdict.comment_id == Comment.id)
+            .where(*window, value.is_not(None))
+            .group_by(rejected_by_people, *sides)
         )
-    )
-    if language:
-        query = query.where(Comment.language == language)
-    try:
-        rows = db.session.execute(query).all()
-    except OperationalError as exc:
-        db.session.rollback()
-        raise ServiceUnavailable("The simulation took too long; try a shorter window.") from exc
-    for categories, score, rejected_by_people in rows:
-        for name, limit in limits.items():
-            probability = (categories or {}).get(name)
-            if probability is None:
-                continue
-            counts = effect[name]
-            counts["scored"] += 1
-            status = limit.status(float(probability))
+        try:
+            rows = db.session.execute(query).all()
+        except OperationalError as exc:
+            db.session.rollback()
+            raise ServiceUnavailable("The simulation took too long; try a shorter window.") from exc
+        for row in rows:
+            people_rejected, lowest, lowest_score, count = bool(row[0]), float(row[1]), float(row[2]), int(row[3])
+            counts["scored"] += count
+            status = limit.status(lowest)
             if status is None:
                 continue
             kind = "rejected" if status == Status.REJECTED else "held"
-            counts[kind] += 1
-            counts[f"{kind}_rejected_by_people"] += int(bool(rejected_by_people))
-            if thresholds is not None and score is not None and outcome(score, thresholds) == Status.PUBLISHED:
-                counts["published_by_score"] += 1
+            counts[kind] += count
+            counts[f"{kind}_rejected_by_people"] += count if people_rejected else 0
+            if thresholds is not None and outcome(lowest_score, thresholds) == Status.PUBLISHED:
+                counts["published_by_score"] += count
     return effect

@@ -123,3 +123,46 @@ def test_bad_category_limits_are_refused(
     body = {"publish_below": 0.3, "reject_at": 0.8, "category_thresholds": limits}
     response = client.post("/api/v1/policy/simulate", json=body, headers=tokens["admin"])
     assert response.status_code == 422 and "category_thresholds" in response.get_json()["error"]["fields"]
+
+
+def test_grouped_counts_match_the_limit_rule_comment_by_comment(app: Flask) -> None:
+    import random
+
+    from service.extensions import db
+    from service.policy import CategoryLimit, Thresholds, outcome
+    from service.records import Comment, Verdict, utcnow
+    from service.simulate import category_effect
+    from service.status import Status
+
+    rng = random.Random(17)
+    # Values on the limits and thresholds themselves as well as between them.
+    grid = [0.0, 0.1, 0.3, 0.42, 0.55, 0.7, 0.8, 0.85, 1.0]
+    rows = [
+        (rng.choice(grid + [rng.random()]), rng.choice(grid + [rng.random()]), rng.random() < 0.5) for _ in range(80)
+    ]
+    limit, thresholds = CategoryLimit(0.42, 0.85), Thresholds(0.3, 0.8)
+    with app.app_context():
+        when = utcnow() - timedelta(hours=1)
+        for abuse, score, rejected in rows:
+            comment = Comment(article_id="a", author_name="R", author_email="r@example.org", body="c",
+                              status="published", score=score, categories={"abuse": abuse}, created_at=when,
+                              updated_at=when)  # fmt: skip
+            db.session.add(comment)
+            db.session.flush()
+            action = "reject" if rejected else "approve"
+            db.session.add(Verdict(comment_id=comment.id, moderator="m", action=action, from_status="pending",
+                                   to_status="published", score=score, created_at=when))  # fmt: skip
+        db.session.commit()
+        found = category_effect({"abuse": {"hold_at": 0.42, "reject_at": 0.85}}, 1, None, thresholds)["abuse"]
+        db.session.remove()
+    statuses = [(limit.status(abuse), score, rejected) for abuse, score, rejected in rows]
+    held = [(s, r) for status, s, r in statuses if status == Status.PENDING]
+    rejected_ = [(s, r) for status, s, r in statuses if status == Status.REJECTED]
+    assert found == {
+        "scored": len(rows),
+        "held": len(held),
+        "held_rejected_by_people": sum(r for _, r in held),
+        "rejected": len(rejected_),
+        "rejected_rejected_by_people": sum(r for _, r in rejected_),
+        "published_by_score": sum(outcome(s, thresholds) == Status.PUBLISHED for s, _ in held + rejected_),
+    }
