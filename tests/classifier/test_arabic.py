@@ -231,7 +231,7 @@ def test_arabic_fast_path_agrees_with_predict_proba_on_normalised_text(bilingual
 
 def test_disguised_arabic_scores_like_the_plain_text(bilingual: Scorer) -> None:
     plain = bilingual.score("أنت غبي وحقير", language="ar").probability
-    for disguised in ("أَنْتَ غَبِيٌّ وَحَقِيرٌ", "أنت غـــبي وحـقـير", "انت غ\u200cبي وحقير"):
+    for disguised in ("أَنْتَ غَبِيٌّ وَحَقِيرٌ", "أنت غـــبي وحـقـير", "أنت غ\u200cبي وحقير", "أنت غبييييي وحقير"):
         assert bilingual.score(disguised, language="ar").probability == pytest.approx(plain, abs=1e-12)
 
 
@@ -326,7 +326,7 @@ def test_param_overrides_apply_to_every_language_or_one() -> None:
     assert common == {"C": 2.0} and per_language == {"ar": {"repeat_max": 1}, "en": {"source_weighting": False}}
     ar = language_params("ar", common, per_language)
     en = language_params("en", common, per_language)
-    assert (ar.C, ar.repeat_max, ar.normalisation, ar.source_weighting) == (2.0, 1, "arabic", True)
+    assert (ar.C, ar.repeat_max, ar.normalisation, ar.source_weighting) == (2.0, 1, "arabic", False)
     assert (en.C, en.normalisation, en.source_weighting) == (2.0, "none", False)
 
 

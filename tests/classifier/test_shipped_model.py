@@ -1,5 +1,5 @@
-"""Smoke test of the model the default configuration serves: it loads, scores and its card carries the required
-metrics."""
+"""Smoke test of the model the default configuration serves: it loads, scores both languages, and its card carries
+the required metrics, per language; older single-language versions still load."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from pathlib import Path
 from service.classifier.scorer import Scorer
 
 ROOT = Path(__file__).resolve().parents[2]
+CONFIG = tomllib.loads((ROOT / "config" / "default.toml").read_text(encoding="utf-8"))
+
+
+def configured_model() -> Path:
+    folder = ROOT / CONFIG["model"]["path"]
+    assert folder.is_dir(), f"config/default.toml's [model] path {folder} is not a folder of the repository"
+    return folder
 
 
 def test_configured_model_loads_and_its_card_has_the_promised_metrics() -> None:
-    configured = tomllib.loads((ROOT / "config" / "default.toml").read_text(encoding="utf-8"))["model"]["path"]
-    folder = ROOT / configured
-    assert folder.is_dir(), f"config/default.toml's [model] path {configured} is not a folder of the repository"
+    folder = configured_model()
     scorer = Scorer.load(folder)
     metrics = scorer.card["metrics"]
     assert metrics["pooled_split"]["ece"] <= 0.05
@@ -25,3 +30,20 @@ def test_configured_model_loads_and_its_card_has_the_promised_metrics() -> None:
     score = scorer.score("Thanks for the article, very informative.")
     assert score.model_version == scorer.model_version == folder.name
     assert 0.0 <= score.probability <= 1.0
+
+
+def test_configured_model_is_bilingual_and_holds_an_arabic_insult_under_the_shipped_thresholds() -> None:
+    scorer = Scorer.load(configured_model())
+    assert scorer.languages == ("ar", "en")
+    ar = scorer.card["languages"]["ar"]
+    loso = ar["metrics"]["leave_one_source_out"]["per_source"]
+    assert {"aljazeera", "osact2020", "osact2022", "l-hsab", "mlma"} <= set(loso) and loso["aljazeera"] > 0.6
+    assert all(source["licence"] for source in ar["training_data"]["sources"].values())
+    shipped = CONFIG["policy"]["thresholds_by_language"]["ar"]
+    assert shipped == {k: scorer.thresholds("ar")[k] for k in ("publish_below", "reject_at")}
+    insult = scorer.score("أنت غبي وحقير ويجب أن تموت", language="ar")
+    assert insult.language == "ar" and insult.probability >= shipped["publish_below"]
+
+
+def test_the_english_only_versions_still_load() -> None:
+    assert Scorer.load(ROOT / "models" / "2026-11-27.2").languages == ("en",)
