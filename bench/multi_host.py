@@ -49,6 +49,8 @@ defaults
     retries 3
     retry-on conn-failure
     option redispatch
+    # A busy host answers its health check late, not never: only a refused or silent one is taken out.
+    timeout check 5s
 frontend site
     bind 127.0.0.1:{port}
     option forwardfor
@@ -57,8 +59,8 @@ backend hosts
     balance roundrobin
     option httpchk GET /healthz
     http-response set-header X-Served-By %s
-    server a 127.0.0.1:{a} check inter 300ms fall 2 rise 2
-    server b 127.0.0.1:{b} check inter 300ms fall 2 rise 2
+    server a 127.0.0.1:{a} check inter 300ms fall 2 rise 1
+    server b 127.0.0.1:{b} check inter 300ms fall 2 rise 1
 """
 
 
@@ -147,6 +149,8 @@ def kill_one_host_mid_load(
                     served[host] += 1
                 else:
                     unanswered.append(payload["body"])
+            if status != 201:
+                time.sleep(0.1)  # as a reader's browser would not retry at once
 
     with ThreadPoolExecutor(clients) as pool:
         for _ in range(clients):

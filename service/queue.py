@@ -21,6 +21,7 @@ from service.status import QUEUED_STATUSES, Status
 ORDERS = ("oldest", "score", "priority")
 _QUEUED = [str(s) for s in QUEUED_STATUSES]
 _QUEUED_SQL = text("comment.status IN ('pending', 'reported')")
+assert _QUEUED == ["pending", "reported"], "_QUEUED_SQL and the partial indexes spell the queued statuses"
 
 
 @dataclass(frozen=True)
