@@ -14,6 +14,7 @@ real PostgreSQL database (after VACUUM ANALYZE), and the table prints p50/p95 in
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import random
@@ -154,6 +155,16 @@ class Mix:
                    "pending", to_status, None, {})  # fmt: skip
 
 
+def _migration(name: str) -> Any:
+    """A migration module, for its SQL."""
+    path = ROOT / "service" / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def build(database: str, size: int) -> Mix:
     """Drop and rebuild the schema by migration, then COPY the mix in and VACUUM ANALYZE."""
     from flask_migrate import upgrade
@@ -169,11 +180,21 @@ def build(database: str, size: int) -> Mix:
         upgrade(directory=str(ROOT / "service" / "migrations"))
     mix = Mix(size, datetime.now(UTC))
     started = time.perf_counter()
+    aggregates = _migration("0007_scale_aggregates.py")
     with psycopg.connect(plain) as connection:
+        # The rows go in without their per-row triggers; what those maintain is then counted at once, by the
+        # migration's own backfill statements.
+        for table in ("comment", "verdict"):
+            connection.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         _copy(connection, "comment", COMMENT_COLUMNS, mix.comments())
         _copy(connection, "verdict", VERDICT_COLUMNS, mix.verdicts())
         events = _copy(connection, "audit_event", AUDIT_COLUMNS, mix.audit_events())
         connection.execute("SELECT setval('comment_id_seq', (SELECT max(id) FROM comment))")
+        for statement in aggregates.PG_BACKFILL:
+            connection.execute(statement)
+        connection.execute(aggregates.RECOUNT.format(**aggregates.PG_RECOUNT))
+        for table in ("comment", "verdict"):
+            connection.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         connection.commit()
     with psycopg.connect(plain, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
@@ -202,7 +223,7 @@ def _ok(response: Any) -> Any:
     return response
 
 
-def measure(database: str, mix: Mix, repeat: int) -> dict[str, tuple[float, float]]:
+def measure(database: str, repeat: int) -> dict[str, tuple[float, float]]:
     """p50/p95 of every path, one request at a time."""
     from service import auth, privacy, registry
     from service.app import create_app
@@ -306,16 +327,76 @@ def measure(database: str, mix: Mix, repeat: int) -> dict[str, tuple[float, floa
     return results
 
 
+def insert_cost(database: str, rounds: int, per_round: int) -> None:
+    """The database's share of one post, with and without what migration 0007 maintains at insert (the
+    comment_derive trigger: top category, reason codes, the score_day histogram), interleaved rounds of
+    `comment_store.insert_comment` + COMMIT, one at a time, on the database as it is."""
+    from sqlalchemy import text
+
+    from service import audit, comment_store
+    from service.app import create_app
+    from service.extensions import db
+    from service.records import utcnow
+
+    app = create_app({**QUIET, "database": {"url": database}, "model": {"path": str(MODEL)}})
+    rng = random.Random(7)
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    statements: dict[str, list[float]] = {"with": [], "without": []}
+    with app.app_context():
+        for n in range(rounds * 2):
+            mode = "with" if n % 2 == 0 else "without"
+            switch = "ENABLE" if mode == "with" else "DISABLE"
+            db.session.execute(text(f"ALTER TABLE comment {switch} TRIGGER comment_derive"))
+            db.session.commit()
+            started, in_statement = time.perf_counter(), 0.0
+            for i in range(per_round):
+                now, score = utcnow(), rng.random()
+                values = {
+                    "article_id": "article-cost", "parent_id": None, "author_name": "Bench",
+                    "author_email": "bench@example.org", "body": f"Insert cost {n}-{i}", "status": "published",
+                    "language": "en", "score": score, "categories": {"abuse": score, "spam": 1 - score},
+                    "explanation": [], "model_version": MODEL.name, "policy_version": 1,
+                    "reasons": [{"code": "score_borderline"}], "automatic_status": None, "audit_sample": False,
+                    "body_fingerprint": None, "campaign_id": None, "ip_hash": None, "shadow_score": None,
+                    "shadow_model_version": None, "excluded_from_training": False, "created_at": now,
+                    "updated_at": now,
+                }  # fmt: skip
+                event = audit.event_values("system", "comment.submitted", to_status="published", data={"score": score})
+                before = time.perf_counter()
+                comment_store.insert_comment(comment_store.NewComment(values, [], {**event, "created_at": now}))
+                in_statement += time.perf_counter() - before
+                db.session.commit()
+            timings[mode].append((time.perf_counter() - started) * 1000 / per_round)
+            statements[mode].append(in_statement * 1000 / per_round)
+        db.session.execute(text("ALTER TABLE comment ENABLE TRIGGER comment_derive"))
+        db.session.commit()
+    for mode in timings:
+        print(
+            f"{mode} the maintained values: the insert statement {statistics.median(statements[mode]):.3f} ms, "
+            f"with its commit {statistics.median(timings[mode]):.2f} ms (medians of {rounds} rounds of {per_round})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 200_000])
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/moderato_scale")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database as it is (one size, already built), no rebuild"
+    )
+    parser.add_argument(
+        "--insert-cost", type=int, metavar="ROUNDS", help="time the insert path with and without the triggers instead"
+    )
     args = parser.parse_args()
+    if args.insert_cost:
+        insert_cost(args.database, args.insert_cost, 300)
+        return
     table: dict[str, dict[int, tuple[float, float]]] = {}
     for size in args.sizes:
-        mix = build(args.database, size)
-        for name, value in measure(args.database, mix, args.repeat).items():
+        if not args.reuse:
+            build(args.database, size)
+        for name, value in measure(args.database, args.repeat).items():
             table.setdefault(name, {})[size] = value
     header = " | ".join(f"{size:,}" for size in args.sizes)
     print(f"\n| path (p50/p95 ms) | {header} |")

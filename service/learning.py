@@ -11,8 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, select
 
 from service.classifier.artifact import ArtifactError, read_card
 from service.extensions import db
@@ -140,31 +139,26 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
     """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
     people's decisions on the comments both scored.
 
-    One aggregate query: each score is reduced to which thresholds it is at or above (all `policy.outcome` can
-    distinguish), grouped with the latest standing human decision; the outcome rule then runs once per group."""
+    One aggregate query over the shadow index alone: each score is reduced to which thresholds it is at or above (all
+    `policy.outcome` can distinguish), grouped with the latest standing human decision; the outcome rule then runs
+    once per group."""
     edges = tuple(dict.fromkeys((thresholds.publish_below, thresholds.reject_at)))
-    latest, newer = aliased(Verdict), aliased(Verdict)
-    standing = and_(
-        latest.comment_id == Comment.id,
-        latest.undone_at.is_(None),
-        Comment.excluded_from_training.is_(False),
-        ~exists().where(newer.comment_id == latest.comment_id, newer.undone_at.is_(None), newer.id > latest.id),
-    )
     flags = [
         (column >= edge).label(f"{name}_{n}")
         for name, column in (("a", Comment.score), ("s", Comment.shadow_score))
         for n, edge in enumerate(edges)
     ]
+    # human_action is the latest standing decision, kept by the database; an erased author's comment stays scored
+    # but no longer counts as decided.
+    human = case((Comment.excluded_from_training.is_(False), Comment.human_action)).label("action")
     groups = db.session.execute(
-        select(*flags, latest.action, func.count())
-        .select_from(Comment)
-        .outerjoin(latest, standing)
+        select(*flags, human, func.count())
         .where(
             Comment.shadow_model_version == shadow_version,
             Comment.score.is_not(None),
             Comment.shadow_score.is_not(None),
         )
-        .group_by(*flags, latest.action)
+        .group_by(*flags, human)
     ).all()
 
     def representative(above: Sequence[bool]) -> float:

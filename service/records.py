@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -71,12 +73,36 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_comment_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comment_status_created", "status", "created_at"),
         # The queue: oldest-first pages and claims walk these in order; counts read them alone.
-        Index("ix_comment_queue_created", "created_at", "id", **_partial(_QUEUED)),
+        # Covering on PostgreSQL: filters, orders and counts read the index alone.
+        Index(
+            "ix_comment_queue_created",
+            "created_at",
+            "id",
+            postgresql_include=[
+                "status",
+                "score",
+                "language",
+                "top_category",
+                "reason_codes",
+                "article_id",
+                "campaign_id",
+                "lease_expires_at",
+            ],  # fmt: skip
+            **_partial(_QUEUED),
+        ),
         Index("ix_comment_queue_holder", "lease_holder", "created_at", "id", **_partial(_QUEUED)),
         Index("ix_comment_queue_language", "language", "status", "created_at", "id", **_partial(_QUEUED)),
         # The simulation window (created_at first), covering the columns it aggregates.
         Index("ix_comment_created_score", "created_at", "score", "language"),
-        Index("ix_comment_shadow", "shadow_model_version", "id", "score", "shadow_score", **_partial(_SHADOWED)),
+        Index(
+            "ix_comment_shadow",
+            "shadow_model_version",
+            "id",
+            "score",
+            "shadow_score",
+            postgresql_include=["human_action", "excluded_from_training"],
+            **_partial(_SHADOWED),
+        ),
         # Privacy lookups match addresses case-insensitively.
         Index("ix_comment_author_email_lower", text("lower(author_email)")),
     )
@@ -113,6 +139,29 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     excluded_from_training: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Kept by the database (migration 0007's triggers), never written by the code: the queue filters on them and
+    # the shadow report groups by them without reading the JSON or the verdicts row by row.
+    # The top category (highest probability, the first listed on a tie), as Python's max over `categories`.
+    top_category: Mapped[str | None] = mapped_column(String(40), server_default=FetchedValue())
+    # Every reason code between spaces: " duplicate score_high ".
+    reason_codes: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
+    # The action of the latest standing (not undone) verdict, or None.
+    human_action: Mapped[str | None] = mapped_column(String(16), server_default=FetchedValue())
+
+
+class ScoreDay(db.Model):  # type: ignore[name-defined,misc]
+    """Per UTC day of creation, language ('' for none) and score bin (service.simulate.bin_index): how many comments
+    were scored and how many standing verdicts approved or rejected them. Kept by triggers (migration 0007) in the
+    transaction of every comment insert, verdict and undo, so a simulation sums at most days x bins rows."""
+
+    __tablename__ = "score_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scored: Mapped[int] = mapped_column(Integer)
+    approved: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
 
 
 class BodyBand(db.Model):  # type: ignore[name-defined,misc]

@@ -6,16 +6,16 @@ import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, select, text
+from sqlalchemy import Integer, and_, case, cast, false, func, or_, select, text
 from sqlalchemy.exc import OperationalError
 
 from service.errors import ServiceUnavailable
 from service.extensions import db
 from service.policy import Band, CategoryLimit, Thresholds, outcome
-from service.records import Comment, Verdict, utcnow
+from service.records import Comment, ScoreDay, Verdict, utcnow
 from service.status import Status
 
 GRID_STEP = 0.05
@@ -207,34 +207,21 @@ def _bin_expression(dialect: str) -> Any:
     )
 
 
-def history_histogram(
-    window_days: int, language: str | None = None, splits: Sequence[float] = ()
-) -> tuple[ScoreHistogram, float]:
-    """The last `window_days` days' scores bucketed by two GROUP BY queries (all scored comments; those people
-    decided, by decision), undone decisions excluded; in one language when given."""
-    histogram = ScoreHistogram(splits=tuple(t for t in dict.fromkeys(splits) if not _on_grid(t)))
-    since = utcnow() - timedelta(days=window_days)
-    dialect = str(db.session.get_bind().dialect.name)
-    if dialect == "postgresql":
-        db.session.execute(text(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"))
+def _raw_counts(window: list[Any], histogram: ScoreHistogram, dialect: str, since: datetime | None = None) -> None:
+    """Add the comments matching `window` to the histogram from the comment and verdict rows themselves; `since`
+    prunes the verdicts by their own created_at (a decision is never older than its comment) when the window's
+    comments are many."""
     index = _bin_expression(dialect).label("bin")
     above = [(Comment.score >= threshold).label(f"above_{n}") for n, threshold in enumerate(histogram.splits)]
-    window = [Comment.score.is_not(None), Comment.created_at >= since]
-    if language:
-        window.append(Comment.language == language)
-    try:
-        scored = db.session.execute(select(index, *above, func.count()).where(*window).group_by(index, *above)).all()
-        rejected = (Verdict.action == "reject").label("rejected")
-        decided = db.session.execute(
-            select(index, *above, rejected, func.count())
-            .join(Verdict, Verdict.comment_id == Comment.id)
-            # A decision is never older than its comment: the verdicts' own created_at index prunes the window.
-            .where(*window, Verdict.undone_at.is_(None), Verdict.created_at >= since)
-            .group_by(index, *above, rejected)
-        ).all()
-    except OperationalError as exc:
-        db.session.rollback()
-        raise ServiceUnavailable("The simulation took too long; try a shorter window.") from exc
+    scored = db.session.execute(select(index, *above, func.count()).where(*window).group_by(index, *above)).all()
+    rejected = (Verdict.action == "reject").label("rejected")
+    pruned = [Verdict.created_at >= since] if since is not None else []
+    decided = db.session.execute(
+        select(index, *above, rejected, func.count())
+        .join(Verdict, Verdict.comment_id == Comment.id)
+        .where(*window, *pruned, Verdict.undone_at.is_(None))
+        .group_by(index, *above, rejected)
+    ).all()
     for row in scored:
         histogram.add(histogram.lower_edge(int(row[0]), [bool(v) for v in row[1:-1]]), scored=int(row[-1]))
     for row in decided:
@@ -243,6 +230,59 @@ def history_histogram(
             histogram.add(key, rejected=int(row[-1]))
         else:
             histogram.add(key, approved=int(row[-1]))
+
+
+def history_histogram(
+    window_days: int, language: str | None = None, splits: Sequence[float] = ()
+) -> tuple[ScoreHistogram, float]:
+    """The last `window_days` days' scores by bin (all scored comments; those people decided, by decision), undone
+    decisions excluded; in one language when given.
+
+    The whole days after the window's first are summed from `score_day` (kept by the database at every insert,
+    verdict and undo): at most days x bins rows. The window's first, partial day and the bins a threshold off the
+    grid splits (at most two) are counted from the rows themselves, so the result is exact."""
+    histogram = ScoreHistogram(splits=tuple(t for t in dict.fromkeys(splits) if not _on_grid(t)))
+    since = utcnow() - timedelta(days=window_days)
+    first_whole_day = since.astimezone(UTC).date() + timedelta(days=1)
+    boundary = datetime.combine(first_whole_day, time(), UTC)
+    split_bins = sorted({bin_index(threshold) for threshold in histogram.splits})
+    dialect = str(db.session.get_bind().dialect.name)
+    if dialect == "postgresql":
+        db.session.execute(text(f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"))
+        # Each query reads a few thousand index entries or summed rows: starting parallel workers costs more.
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    window = [Comment.score.is_not(None), Comment.created_at >= since]
+    days = [ScoreDay.day >= first_whole_day]
+    if split_bins:
+        days.append(ScoreDay.bin.not_in(split_bins))
+    if language:
+        window.append(Comment.language == language)
+        days.append(ScoreDay.language == language)
+    in_split_bin = or_(false(), *(and_(Comment.score >= _edge(b), Comment.score < _edge(b + 1)) for b in split_bins))
+    try:
+        # Whole days, split bins left out.
+        sums = db.session.execute(
+            select(ScoreDay.bin, func.sum(ScoreDay.scored), func.sum(ScoreDay.approved), func.sum(ScoreDay.rejected))
+            .where(*days)
+            .group_by(ScoreDay.bin)
+        ).all()
+        # The first, partial day, split bins left out.
+        first_day = [*window, Comment.created_at < boundary]
+        _raw_counts([*first_day, ~in_split_bin] if split_bins else first_day, histogram, dialect)
+        # The split bins over the whole window.
+        if split_bins:
+            _raw_counts([*window, in_split_bin], histogram, dialect, since)
+    except OperationalError as exc:
+        db.session.rollback()
+        raise ServiceUnavailable("The simulation took too long; try a shorter window.") from exc
+    for index, scored, approved, rejected in sums:
+        histogram.add(
+            histogram.lower_edge(int(index), [False] * len(histogram.splits)),
+            approved=int(approved or 0),
+            rejected=int(rejected or 0),
+            scored=int(scored or 0),
+        )
+    histogram.bins = {key: counts for key, counts in histogram.bins.items() if any(counts)}
     return histogram, float(window_days)
 
 
