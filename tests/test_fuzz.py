@@ -126,8 +126,14 @@ def test_schemathesis_with_every_check_and_phase_finds_nothing(
         "--exclude-path",
         "/api/v1/tokens/{token_id}",
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks", "MODERATO_FUZZ_MODEL": str(tiny_model)}
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks",
+        "MODERATO_FUZZ_MODEL": str(tiny_model),
+        "PYTHONPATH": str(ROOT),
+    }
+    # Run in tmp_path: schemathesis leaves a .schemathesis folder where it runs.
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     (tmp_path / "schemathesis.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
 
