@@ -210,6 +210,19 @@ def claim(principal: Principal, limit: int, lease_seconds: int) -> list[Comment]
     return list(rows)
 
 
+def leased_to(principal: Principal, limit: int) -> list[Comment]:
+    """The waiting items whose live lease the caller holds, oldest first; reads only (claiming is `claim`)."""
+    query = (
+        select(Comment)
+        .where(
+            Comment.status.in_(_QUEUED), Comment.lease_holder == principal.actor, Comment.lease_expires_at > utcnow()
+        )
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
 def _reason_code(action: str, reason: str | None) -> str:
     allowed = APPROVE_REASONS if action == "approve" else REJECT_REASONS
     if reason is None:

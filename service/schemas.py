@@ -146,7 +146,12 @@ class PageArgs(StrictSchema):
     """Query arguments of a cursor-paginated list."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+    # Opaque: only a next_cursor this service issued is valid (the spec's format names it; JSON Schema cannot).
+    cursor = fields.String(
+        load_default=None,
+        validate=[validate.Length(max=200), validate.Regexp(r"^[A-Za-z0-9_-]*$")],
+        metadata={"format": "moderato-cursor"},
+    )
 
 
 class ErrorBody(Schema):

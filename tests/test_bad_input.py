@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import pytest
@@ -86,3 +87,27 @@ def test_json_nested_beyond_the_parsers_depth_is_400(
         response = client.post(path, data=body, content_type="application/json", headers=headers)
         assert response.status_code == 400, response.get_json()
         assert response.get_json()["error"]["code"] == "bad_request"
+
+
+def _chunked(client: FlaskClient, body: bytes) -> tuple[int, str]:
+    # What gunicorn hands over for `Transfer-Encoding: chunked`: no Content-Length, a stream it terminates itself.
+    response = client.post(
+        "/api/v1/comments",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    return response.status_code, response.get_json()["error"]["code"] if response.status_code >= 400 else ""
+
+
+def test_an_oversized_chunked_body_is_413_like_one_with_a_length(client: FlaskClient) -> None:
+    limit = client.application.config["MAX_CONTENT_LENGTH"]
+    oversized = json.dumps(good_comment(body="a" * limit)).encode()
+    assert client.post("/api/v1/comments", data=oversized, content_type="application/json").status_code == 413
+    assert _chunked(client, oversized) == (413, "request_entity_too_large")
+    # Right at the limit it is read whole (a field error about the long body, not a cut-off JSON 400).
+    padding = limit - len(json.dumps(good_comment(body="")).encode())
+    at_limit = json.dumps(good_comment(body="a" * padding)).encode()
+    assert len(at_limit) == limit
+    assert _chunked(client, at_limit) == (422, "validation_error")
+    assert _chunked(client, json.dumps(good_comment()).encode())[0] == 201

@@ -17,7 +17,7 @@ from service.web.context import active_policy, live_models, settings
 
 bp = Blueprint("moderate_pages", __name__)
 
-CLAIM_ON_LOAD = 50
+CLAIM_BATCH = 50
 # Only the strongest few terms are marked, so the highlights point at what matters instead of every word.
 MAX_HIGHLIGHTS = 6
 
@@ -127,13 +127,14 @@ def sign_in_page(next_url: str, error: str | None = None, status: int = 200) -> 
 
 @bp.get("/moderate")
 def moderate() -> ResponseReturnValue:
-    """The moderator's claimed queue, ready for the keyboard."""
+    """The moderator's claimed queue, ready for the keyboard. Reading it changes nothing: the items shown are those
+    the caller already holds; claiming is the page's POST (a state change on GET would be reachable cross-site)."""
     caller = signed_in(Role.MODERATOR)
     if caller is None:
         return sign_in_page(url_for("moderate_pages.moderate"))
     filters = queue_filters(request.args.to_dict())
     filtering = bool(filters["language"] or filters["category"])
-    limit = min(CLAIM_ON_LOAD, settings()["queue"]["max_claim"])
+    limit = min(CLAIM_BATCH, settings()["queue"]["max_claim"])
     matching = None
     if filtering:
         # The queue API's filters list without claiming (claims take the oldest items, whatever they are): a card
@@ -143,7 +144,7 @@ def moderate() -> ResponseReturnValue:
         wanted = queue.QueueFilter(language=filters["language"], category=category, reason=reason)
         items, matching = queue.list_queue(wanted, "oldest", limit, 0, active_policy())
     else:
-        items = queue.claim(caller, limit, settings()["queue"]["lease_seconds"])
+        items = queue.leased_to(caller, limit)
     # Every parent in one query, not one per card.
     parents = queue.comments_by_id({item.parent_id for item in items if item.parent_id})
     return render_template(
@@ -155,6 +156,7 @@ def moderate() -> ResponseReturnValue:
         filtering=filtering,
         matching=matching,
         filter_languages=filter_languages(filters["language"]),
+        claim_batch=limit,
         categories=CATEGORIES,
         language_names=LANGUAGE_NAMES,
         reject_reasons=REJECT_REASONS,
@@ -162,6 +164,19 @@ def moderate() -> ResponseReturnValue:
         csrf_token=access.csrf_token(),
         is_admin=caller.role == Role.ADMIN,
     )
+
+
+@bp.post("/moderate")
+def claim() -> ResponseReturnValue:
+    """Claim (or renew) the caller's next items from the page's form, then show them (post/redirect/get)."""
+    caller = signed_in(Role.MODERATOR)
+    if caller is None:
+        return sign_in_page(url_for("moderate_pages.moderate"), "Sign in again.", 401)
+    if not access.csrf_valid(request.form.get("csrf_token")):
+        return sign_in_page(url_for("moderate_pages.moderate"), "The form expired. Please try again.", 400)
+    limit = min(CLAIM_BATCH, settings()["queue"]["max_claim"])
+    queue.claim(caller, limit, settings()["queue"]["lease_seconds"])
+    return redirect(url_for("moderate_pages.moderate"), 303)
 
 
 @bp.get("/moderate/counts.json")

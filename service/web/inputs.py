@@ -1,11 +1,13 @@
-"""Request input bounds: ids in paths stay within the database's integer range, and JSON nesting cannot crash."""
+"""Request input bounds: ids in paths stay within the database's integer range, JSON nesting cannot crash, and an
+oversized chunked body is 413 like an oversized one with a length."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from service.records import MAX_INTEGER
@@ -29,7 +31,22 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from exc
 
 
+def refuse_oversized_streams() -> None:
+    """413 for a body without Content-Length (chunked) that runs past MAX_CONTENT_LENGTH.
+
+    Werkzeug checks the limit against Content-Length; on a chunked body it stops reading at the limit instead, and
+    the cut-off JSON was answered 400. Read the body here (cached for the view) and look one byte past the limit."""
+    if request.content_length is not None or request.environ.get("wsgi.input_terminated") is not True:
+        return
+    limit = request.max_content_length
+    if limit is None or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
 def init_inputs(app: Flask) -> None:
-    """Install the bounded converter and JSON provider; call before the blueprints register their routes."""
+    """Install the bounded converter, JSON provider and chunked-body check; call before the blueprints register."""
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.json = BoundedJSONProvider(app)
+    app.before_request(refuse_oversized_streams)

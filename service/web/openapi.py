@@ -20,7 +20,7 @@ class Operation:
     method: str
     summary: str
     tag: str
-    response: type[Schema] | None
+    response: type[Schema] | tuple[type[Schema], ...] | None
     status: int = 200
     request: type[Schema] | None = None
     query: type[Schema] | None = None
@@ -72,7 +72,7 @@ OPERATIONS: list[Operation] = [
         "post",
         "Score one body or up to 100 bodies; stores nothing.",
         "scoring",
-        schemas.ScoreOut,
+        (schemas.ScoreOut, schemas.ScoreBatchOut),
         request=schemas.ScoreIn,
         roles=("any",),
         errors=(400, 415, 422, 503),
@@ -301,6 +301,51 @@ OPERATIONS: list[Operation] = [
 ]
 
 
+# Statuses any operation can answer beyond its own: a JSON body can be malformed (400), too large (413) or not JSON
+# (415), and fail validation (422); every path but liveness and metrics touches the database, which can be away (503).
+BODY_ERRORS = (400, 413, 415, 422)
+NO_DATABASE = ("/healthz", "/metrics")
+# What NormalisedString accepts, as one regex: no control characters (newline and tab only in multi-line fields; a
+# CR there becomes a newline), no direction or line controls in single-line ones, and at least one visible character:
+# one that is neither whitespace nor a format character (Unicode Cf), exactly the test the schema makes.
+_CONTROLS_MULTI_LINE = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+_CONTROLS_SINGLE_LINE = "\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029"
+
+
+def _char(code: int) -> str:
+    return f"\\u{code:04x}"
+
+
+# Every code point this Python counts as whitespace or as a format character (Cf); tests/test_fuzz.py checks the list
+# against unicodedata (a full scan takes seconds, too slow for start-up).
+BLANK_RANGES = (
+    (0x0009, 0x000D), (0x001C, 0x0020), (0x0085, 0x0085), (0x00A0, 0x00A0), (0x00AD, 0x00AD), (0x0600, 0x0605),
+    (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x1680, 0x1680),
+    (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F), (0x3000, 0x3000),
+    (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+# ECMA patterns without the u flag cannot name characters beyond the BMP: the spec leaves out the astral ones (tags,
+# a few musical and Egyptian format characters), so a text made only of those is refused though the pattern allows it.
+_BLANK_CLASS = "".join(_char(a) if a == b else f"{_char(a)}-{_char(b)}" for a, b in BLANK_RANGES if b <= 0xFFFF)
+
+
+def _visible_text_pattern(multi_line: bool) -> str:
+    controls = _CONTROLS_MULTI_LINE if multi_line else _CONTROLS_SINGLE_LINE
+    return f"^[^{controls}]*[^{controls}{_BLANK_CLASS}][^{controls}]*$"
+
+
+def _normalised_string(self: Any, field: Any, **_: Any) -> dict[str, Any]:
+    """Spec properties of a NormalisedString: at least one visible character, no controls."""
+    if not isinstance(field, schemas.NormalisedString):
+        return {}
+    return {"minLength": 1, "pattern": _visible_text_pattern(field.allow_newlines)}
+
+
+def _has_required_fields(schema: type[Schema]) -> bool:
+    return any(f.required for f in schema._declared_fields.values())
+
+
 def _error_response(status: int) -> dict[str, Any]:
     return {"description": f"Error {status}", "content": {"application/json": {"schema": "ErrorOut"}}}
 
@@ -311,9 +356,11 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
         title="Moderato",
         version="1.0.0",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin := MarshmallowPlugin()],
         info={"description": "Self-hosted comment moderation for news sites."},
     )
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(_normalised_string)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("ErrorOut", schema=schemas.ErrorOut)
     paths: dict[str, dict[str, Any]] = {}
@@ -330,17 +377,27 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
         if op.query is not None:
             parameters.append({"in": "query", "schema": op.query})
         success: dict[str, Any] = {"description": "OK"}
-        if op.response is not None:
+        if isinstance(op.response, tuple):
+            success["content"] = {"application/json": {"schema": {"oneOf": list(op.response)}}}
+        elif op.response is not None:
             success["content"] = {"application/json": {"schema": op.response}}
         responses: dict[Any, Any] = {str(op.status): success}
         errors = set(op.errors) | ({401, 403} if op.roles else set())
+        if op.request is not None:
+            errors |= set(BODY_ERRORS)
+        if op.query is not None:
+            errors.add(422)
+        if op.path not in NO_DATABASE:
+            errors.add(503)
         for status in sorted(errors):
             responses[str(status)] = _error_response(status)
         operation: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": responses, **op.extra}
         if parameters:
             operation["parameters"] = parameters
         if op.request is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.request}}}
+            # A body whose fields all have defaults may be left out (POST /api/v1/queue/claim takes none).
+            required = _has_required_fields(op.request)
+            operation["requestBody"] = {"required": required, "content": {"application/json": {"schema": op.request}}}
         if op.roles:
             operation["security"] = [{"bearer": []}]
             operation["description"] = "Roles: " + ", ".join(op.roles)

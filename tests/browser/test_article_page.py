@@ -92,6 +92,7 @@ def test_borderline_comment_is_approved_with_the_keyboard_and_appears_on_the_art
     page.goto(live_server.url + "/moderate")  # type: ignore[attr-defined]
     page.fill("#token", live_server.token("moderator", Role.MODERATOR))  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.locator("[data-claim]").first.click()  # type: ignore[attr-defined]
     card = page.locator(".card", has_text="checkpoint delays")  # type: ignore[attr-defined]
     card.wait_for()
     screenshot(page, "moderate-queue")

@@ -157,6 +157,7 @@ def test_moderator_queue_mixing_arabic_and_english(page: Any, live_server: LiveS
     page.goto(live_server.url + "/moderate")
     page.fill("#token", live_server.token("rtl-moderator", Role.MODERATOR))
     page.click("form button[type=submit]")
+    page.locator("[data-claim]").first.click()
     arabic_card = page.locator(f"#item-{arabic}")
     arabic_card.wait_for()
     english_card = page.locator(f"#item-{english}")

@@ -1,4 +1,4 @@
-"""Helpers for page tests: read the CSRF token off a page, sign in with a token."""
+"""Helpers for page tests: read the CSRF token off a page, sign in with a token, claim from /moderate."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def sign_in(client: FlaskClient, secret: str, next_url: str = "/moderate") -> st
     response = client.post("/sign-in", data={"token": secret, "next": next_url, "csrf_token": csrf_from(page)})
     assert response.status_code == 303, response.get_data(as_text=True)
     return csrf_from(client.get(next_url).get_data(as_text=True))
+
+
+def claim_page(client: FlaskClient) -> str:
+    """Press the queue page's claim button (POST /moderate, then the redirect) and return the page it shows."""
+    page = client.get("/moderate").get_data(as_text=True)
+    response = client.post("/moderate", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client.get(response.headers["Location"]).get_data(as_text=True)

@@ -14,7 +14,7 @@ from service.extensions import db
 from service.reasons import CATEGORIES
 from service.records import Comment
 from tests.conftest import good_comment, set_policy
-from tests.pages.helpers import bearer_secret, sign_in
+from tests.pages.helpers import bearer_secret, claim_page, sign_in
 
 Tokens = dict[str, dict[str, str]]
 
@@ -119,8 +119,7 @@ def test_admin_page_has_a_slider_pair_with_an_off_state_per_category(client: Fla
 
 def test_moderate_filters_by_language_without_claiming(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
     queue_mixed(client, tokens)
-    # Signed in from the admin page's form, so that no unfiltered /moderate load claims anything first.
-    sign_in(client, bearer_secret(tokens["moderator"]), "/admin")
+    sign_in(client, bearer_secret(tokens["moderator"]))
     html = client.get("/moderate?language=ar").get_data(as_text=True)
     stored = waiting(app)
     arabic = [c.id for c in stored if c.language == "ar"]
@@ -129,7 +128,8 @@ def test_moderate_filters_by_language_without_claiming(app: Flask, client: Flask
     assert "matching the filter: <strong data-matching>2</strong>" in html
     assert '<option value="ar" selected>Arabic (ar)</option>' in html
     assert all(c.lease_holder is None for c in waiting(app)), "a filtered view must not claim"
-    unfiltered = client.get("/moderate").get_data(as_text=True)
+    assert card_ids(client.get("/moderate").get_data(as_text=True)) == [], "nothing claimed yet"
+    unfiltered = claim_page(client)
     assert sorted(card_ids(unfiltered)) == [c.id for c in stored]
     assert "claimed by you" in unfiltered and "Clear filters" not in unfiltered
 
@@ -156,7 +156,7 @@ def test_cards_show_the_language_and_the_category_that_triggered(
 ) -> None:
     queue_mixed(client, tokens)
     sign_in(client, bearer_secret(tokens["moderator"]))
-    html = client.get("/moderate").get_data(as_text=True)
+    html = claim_page(client)
     for comment in waiting(app):
         card = html.split(f'id="item-{comment.id}"', 1)[1].split("</li>", 1)[0]
         assert f'data-language title="{"Arabic" if comment.language == "ar" else "English"}">{comment.language}' in card
@@ -178,6 +178,7 @@ def test_a_filtered_card_another_moderator_holds_says_so(client: FlaskClient, to
 def test_malformed_filters_are_ignored(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
     queue_mixed(client, tokens)
     sign_in(client, bearer_secret(tokens["moderator"]))
+    claim_page(client)
     response = client.get("/moderate?language=%3Cscript%3E&category=violence&triggered=1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from service import auth, registry
 from service.classifier.site import train_site_blend
 from service.extensions import db
+from service.records import Comment
 from tests.conftest import TOY_DATA, good_comment, set_policy
-from tests.pages.helpers import bearer_secret, csrf_from, sign_in
+from tests.pages.helpers import bearer_secret, claim_page, csrf_from, sign_in
 from tests.site_toy import site_comments
 
 
@@ -61,7 +62,7 @@ def test_signed_in_moderator_sees_claimed_items_with_context_and_signs_out(
     client.post("/api/v1/comments", json=good_comment(body="A borderline reply.", parent_id=parent))
     csrf = sign_in(client, bearer_secret(tokens["moderator"]))
     # Explanation terms are wrapped in <mark>; compare the text without them.
-    html = re.sub(r"</?mark[^>]*>", "", client.get("/moderate").get_data(as_text=True))
+    html = re.sub(r"</?mark[^>]*>", "", claim_page(client))
     assert "Moderation queue" in html
     assert "A borderline reply." in html and "The parent says hello." in html
     assert "2026/11/harbour-bridge-reopens" in html
@@ -70,6 +71,36 @@ def test_signed_in_moderator_sees_claimed_items_with_context_and_signs_out(
     assert client.post("/sign-out", data={"csrf_token": csrf}).status_code == 303
     assert "Moderation queue" not in client.get("/moderate").get_data(as_text=True)
     assert client.get("/moderate/counts.json").status_code == 401
+
+
+def test_loading_the_queue_page_claims_nothing_and_claiming_is_a_post_with_the_csrf_token(
+    app: Flask, client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0, audit_sample_rate=0.0)
+    ids = [client.post("/api/v1/comments", json=good_comment(body=f"Borderline {n}.")).get_json()["id"] for n in (1, 2)]
+    sign_in(client, bearer_secret(tokens["moderator"]))
+
+    def holders() -> list[str | None]:
+        with app.app_context():
+            found = [db.session.get(Comment, i) for i in ids]
+            result = [c.lease_holder if c else None for c in found]
+            db.session.remove()
+            return result
+
+    # A GET, even a cross-site one (a link or an <img> carrying the Lax cookie), leases nothing.
+    page = client.get("/moderate").get_data(as_text=True)
+    assert holders() == [None, None]
+    assert 'data-id="' not in page and "You hold no comments right now." in page
+    assert 'method="post" action="/moderate"' in page
+    # A POST without this session's CSRF token (a cross-site form) is refused and leases nothing.
+    assert client.post("/moderate", data={}).status_code == 400
+    assert client.post("/moderate", data={"csrf_token": "forged"}).status_code == 400
+    assert holders() == [None, None]
+    html = claim_page(client)
+    assert [h.split(" (")[0] if h else None for h in holders()] == ["moderator", "moderator"]
+    assert all(f'data-id="{i}"' in html for i in ids)
+    # Reloading shows the same held items without claiming again.
+    assert all(f'data-id="{i}"' in client.get("/moderate").get_data(as_text=True) for i in ids)
 
 
 def test_revoking_the_token_signs_the_page_out(client: FlaskClient, tokens: dict[str, dict[str, str]]) -> None:
@@ -200,7 +231,7 @@ def test_moderator_card_gives_an_arabic_comment_its_own_direction_and_escapes_it
     payload = good_comment(article_id="ar/2026/12/diyala", author_name="<i>أبو علي</i>", body=body)
     assert client.post("/api/v1/comments", json=payload).status_code == 201
     sign_in(client, bearer_secret(tokens["moderator"]))
-    html = client.get("/moderate").get_data(as_text=True)
+    html = claim_page(client)
     assert '<span class="author" dir="auto">&lt;i&gt;أبو علي&lt;/i&gt;</span>' in html
     # dir=auto, whatever language the mixed body was identified as (its first strong letter is Arabic).
     assert re.search(r'<p class="body" data-body dir="auto"( lang="[a-z]+")?>', html)

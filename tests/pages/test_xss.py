@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from service.routes.pages import DEMO_ARTICLE_ID
 from tests.conftest import good_comment, set_policy
-from tests.pages.helpers import bearer_secret, sign_in
+from tests.pages.helpers import bearer_secret, claim_page, sign_in
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
 RAW = ["<script>alert", "<img src=x", 'href="javascript:', "onerror=alert(1)>"]
@@ -55,7 +55,7 @@ def test_moderator_page_shows_hostile_comments_names_and_reasons_as_text(
     set_policy(client, tokens, suspect_terms=["alert"])
     _hostile_comment(client)
     sign_in(client, bearer_secret(tokens["moderator"]))
-    html = client.get("/moderate").get_data(as_text=True)
+    html = claim_page(client)
     # Explanation terms are wrapped in <mark> elements; the text inside them is escaped like the rest.
     _assert_escaped(re.sub(r"</?mark[^>]*>", "", html))
     assert "suspect_term" in html
