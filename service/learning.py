@@ -360,6 +360,9 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
         seed=seed,
         version=version,
         site_texts=texts,
+        # Appending site rows to the public data ranked a site's comments worse every time it was measured (issue 7,
+        # bench/learning_loop.py); fitting it only for the card doubled the cost of every retraining.
+        compare_appended=False,
         card_extra={
             "site_decisions": {
                 "through_verdict_id": through,

@@ -1,6 +1,7 @@
 """Serving a site blend: P(hold) = sigmoid(b + w_public * logit p_public + w_site * logit p_site), fast and explained.
 
-The weights come from stacking fitted in site.py and are stored in the model card's ``blend`` section. Categories
+The weights come from stacking fitted in site.py and are stored in the model card's ``blend`` section; a blend may
+also read the public model's abuse and spam logits (``+ w_abuse * logit p_abuse + w_spam * logit p_spam``). Categories
 stay the public model's calibrated probabilities (the site's reason codes are too few to recalibrate them). Each
 word's explanation weight is its contribution to the blended logit: with sigmoid calibration, logit p = -(a * d + b)
 is affine in a model's decision value d, so a word's share of d scaled by -a x w is exact and all weights plus the
@@ -66,9 +67,9 @@ def blend_probability(weights: BlendWeights, p_public: np.ndarray, p_site: np.nd
     return np.asarray(expit(z), dtype=np.float64)
 
 
-def _logit_slope(model: FastModel) -> float:
-    """d logit(p) / d decision value of the moderation target (see the module docstring)."""
-    calibration = model.calibrations[0]
+def _logit_slope(model: FastModel, target: int = 0) -> float:
+    """d logit(p) / d decision value of a target (see the module docstring)."""
+    calibration = model.calibrations[target]
     return -calibration.a if calibration.kind == "sigmoid" else 1.0
 
 
@@ -80,6 +81,11 @@ class FastBlend:
         self.site = site
         self.weights = weights
         self._scale_public = weights.public * _logit_slope(public)
+        if weights.categories:
+            # The public model's words count through every target the blend reads: weight x slope per target.
+            targets = (weights.public, *weights.categories)
+            public.mix = np.array([w * _logit_slope(public, t) for t, w in enumerate(targets)])
+            self._scale_public = 1.0
         self._scale_site = weights.site * _logit_slope(site)
 
     def analyse(self, text: str) -> Analysis:

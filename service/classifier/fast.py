@@ -108,6 +108,8 @@ class FastModel:
         self.coef = np.ascontiguousarray(np.column_stack(coefs))
         self.intercept = np.array(intercepts, dtype=np.float64)
         self.calibrations = calibrations
+        # Per-word contributions are to the moderation logit, or to this mix of the targets' logits (a site blend).
+        self.mix: np.ndarray | None = None
         self._cache: dict[str, tuple[np.ndarray, list[str], np.ndarray]] = {}
 
     def _char_ngrams(self, word: str) -> list[str]:
@@ -211,7 +213,8 @@ class FastModel:
         weights = self.coef[index]
         logits = values @ weights + self.intercept
         # Split each feature's contribution (value x coefficient) over its occurrences, then sum per word.
-        per_occurrence = (values * weights[:, 0] / counts)[inverse] * share_arr
+        column = weights[:, 0] if self.mix is None else weights @ self.mix
+        per_occurrence = (values * column / counts)[inverse] * share_arr
         contributions = np.bincount(owners, weights=per_occurrence, minlength=len(spans))
         return logits, spans, contributions
 

@@ -102,7 +102,7 @@ class SiteMethod:
 
 # The method before issue 18, kept for comparison (bench/site_learning.py prints it beside the shipped one).
 PREVIOUS_METHOD = SiteMethod()
-SHIPPED_METHOD = SiteMethod()
+SHIPPED_METHOD = SiteMethod(inputs="categories", vocabulary="site_comments")
 
 
 def _fit_vocabulary(texts: Sequence[str], params: Hyperparams) -> FeatureUnion:
