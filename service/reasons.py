@@ -26,6 +26,7 @@ OUTCOME_REASONS: dict[str, str] = {
     "honeypot": "The form was filled in automatically.",
     "audit_sample": "Picked at random so people can check the automatic decisions.",
     "reader_reports": "Readers reported this comment.",
+    "author_history": "Several of this author's recent comments were rejected, so a person reviews their comments.",
 }
 
 # Why a moderator approved or rejected a comment (`reason` of a decision).

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,6 +60,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_comment_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comment_status_created", "status", "created_at"),
+        # An author's record (service.authors) is counted from this index alone.
+        Index("ix_comment_author_status_created", "author_key", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,6 +96,12 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     excluded_from_training: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # True when the reader posted it anyway after the nudge before posting (service.nudge) warned them.
+    nudged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who wrote it (service.authors): a keyed hash of the e-mail address or of an integration's subject.
+    author_key: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the edit token handed to the author at creation (service.edits); the token itself is never stored.
+    edit_token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class BodyBand(db.Model):  # type: ignore[name-defined,misc]
@@ -210,3 +219,36 @@ class ModelRegistration(db.Model):  # type: ignore[name-defined,misc]
     training_summary: Mapped[JsonDict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AuthorRestriction(db.Model):  # type: ignore[name-defined,misc]
+    """A suspension (until `ends_at`) or a ban (no end) of an author; lifting it keeps the row as history."""
+
+    __tablename__ = "author_restriction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class CommentRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A comment as it was before an author's edit: the text and the decision the edit replaced."""
+
+    __tablename__ = "comment_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    # When this text was replaced.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -5,6 +5,7 @@ from flask import Blueprint
 from service.routes import (
     admin,
     admin_pages,
+    authors,
     comments,
     health,
     models,
@@ -28,4 +29,5 @@ blueprints: tuple[Blueprint, ...] = (
     pages.bp,
     moderate_pages.bp,
     admin_pages.bp,
+    authors.bp,
 )

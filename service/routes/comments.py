@@ -6,7 +6,16 @@ from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
 from service import moderation
-from service.schemas import CommentCreated, CommentIn, CommentPage, PageArgs, PublishedComment
+from service.schemas import (
+    CommentCheckOut,
+    CommentCreated,
+    CommentEdited,
+    CommentEditIn,
+    CommentIn,
+    CommentPage,
+    PageArgs,
+    PublishedComment,
+)
 from service.web import intake
 
 bp = Blueprint("comments", __name__)
@@ -21,6 +30,18 @@ def create_comment() -> ResponseReturnValue:
     submission = intake.accept_comment(COMMENT_IN.load(request.get_json()))
     body = COMMENT_CREATED.dump(submission)
     return body, 201, {"Location": url_for("comments.get_comment", comment_id=submission.comment_id)}
+
+
+@bp.post("/api/v1/comments/check")
+def check_comment() -> ResponseReturnValue:
+    """The nudge before posting: would this comment be held or rejected, and which words drove it (stores nothing)."""
+    return CommentCheckOut().dump(intake.check_comment(COMMENT_IN.load(request.get_json())))
+
+
+@bp.post("/api/v1/comments/<int:comment_id>/edit")
+def edit_comment(comment_id: int) -> ResponseReturnValue:
+    """The author edits their comment within the edit window, with its edit token; it is decided again."""
+    return CommentEdited().dump(intake.edit_comment(comment_id, CommentEditIn().load(request.get_json())))
 
 
 @bp.get("/api/v1/comments/<int:comment_id>")

@@ -1,0 +1,69 @@
+"""authors: the nudge before posting, author history, suspensions and bans, edits
+
+Revision ID: 0006
+Revises: 0003
+Create Date: 2026-12-03
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0006'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('author_restriction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('author_key', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('lifted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('lifted_by', sa.String(length=80), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_author_restriction'))
+    )
+    with op.batch_alter_table('author_restriction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_author_restriction_author_key'), ['author_key'], unique=False)
+
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('nudged', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('author_key', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('edit_token_hash', sa.String(length=64), nullable=True))
+        batch_op.create_index('ix_comment_author_status_created', ['author_key', 'status', 'created_at'], unique=False)
+
+    op.create_table('comment_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('comment_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('score', sa.Float(), nullable=True),
+    sa.Column('reasons', sa.JSON(), nullable=False),
+    sa.Column('model_version', sa.String(length=64), nullable=True),
+    sa.Column('policy_version', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['comment_id'], ['comment.id'], name=op.f('fk_comment_revision_comment_id_comment')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comment_revision'))
+    )
+    with op.batch_alter_table('comment_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comment_revision_comment_id'), ['comment_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('comment_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comment_revision_comment_id'))
+    op.drop_table('comment_revision')
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.drop_index('ix_comment_author_status_created')
+        batch_op.drop_column('edit_token_hash')
+        batch_op.drop_column('author_key')
+        batch_op.drop_column('nudged')
+    with op.batch_alter_table('author_restriction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_author_restriction_author_key'))
+    op.drop_table('author_restriction')
