@@ -253,3 +253,27 @@ def train(data: tuple[Path, ...], include_decisions: bool, out: Path, seed: int,
         folder = train_model(list(data), out, seed=seed, version=version)
     registration = registry.register(folder, "cli")
     click.echo(f"{folder} registered as {registration.state} {registration.version}")
+
+
+@main.group("webhooks")
+def webhooks_group() -> None:
+    """Webhook deliveries from the outbox."""
+
+
+@webhooks_group.command("deliver")
+@click.option("--limit", default=500, show_default=True, help="Most deliveries to send in this run.")
+@click.option("--every", default=0, show_default=True, help="Seconds between runs; 0 = run once (for cron).")
+def webhooks_deliver(limit: int, every: int) -> None:
+    """Send due webhook deliveries (signed, retried with backoff); run from cron every minute, or with --every."""
+    import time
+
+    from service import webhooks
+    from service.extensions import db
+
+    while True:
+        run = webhooks.deliver_due(limit=limit)
+        db.session.remove()
+        click.echo(f"delivered={run.delivered} retrying={run.retrying} failed={run.failed}")
+        if not every:
+            return
+        time.sleep(every)

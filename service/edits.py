@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
-from service import audit, edit_tokens, moderation, rules, suspensions
+from service import audit, edit_tokens, moderation, rules, suspensions, webhooks
 from service.errors import CommentNotFound, Conflict, Forbidden
 from service.extensions import db
 from service.policy import Policy
@@ -57,7 +57,14 @@ def _editable(comment_id: int, token: str, policy: Policy, now: datetime) -> Com
         raise EditWindowClosed()
     if comment.status not in EDITABLE_STATUSES or comment.decided_by is not None:
         raise Conflict("A moderator or readers' reports have dealt with this comment; it can no longer be edited.")
+    if _leased(comment, now):
+        # A moderator is reading this text now: changing it under them could get an unseen text approved.
+        raise Conflict("A moderator is reviewing this comment; it cannot be edited now.")
     return comment
+
+
+def _leased(comment: Comment, now: datetime) -> bool:
+    return comment.lease_holder is not None and comment.lease_expires_at is not None and comment.lease_expires_at > now
 
 
 def edit_comment(
@@ -106,6 +113,18 @@ def edit_comment(
             "withdrawn": withdrawn,
         },
     )
+    if decision.status == Status.PUBLISHED:
+        webhooks.enqueue(
+            "comment.published",
+            {
+                "id": comment_id,
+                "article_id": comment.article_id,
+                "status": str(decision.status),
+                "language": gathered.assessment.language,
+                "reasons": [],
+            },
+            edited=True,
+        )
     db.session.commit()
     return Edited(
         comment_id=comment_id,
@@ -149,6 +168,7 @@ def _store_edit(
             Comment.status == comment.status,
             Comment.updated_at == comment.updated_at,
             Comment.decided_by.is_(None),
+            or_(Comment.lease_holder.is_(None), Comment.lease_expires_at <= now),
         )
         .values(
             body=body,

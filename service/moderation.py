@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 
-from service import audit, authors, comment_store, edit_tokens, rules, suspensions
+from service import audit, authors, comment_store, edit_tokens, rules, suspensions, webhooks
 from service.classifier.scorer import Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
@@ -427,6 +427,18 @@ def _store(
         comment_id = comment_store.insert_comment(
             comment_store.NewComment(values, bands, {**event, "created_at": now}, mark_campaign_on)
         )
+        if decision.status == Status.PUBLISHED:
+            # Into the webhook outbox in the same transaction: the article site hears of every published comment.
+            webhooks.enqueue(
+                "comment.published",
+                {
+                    "id": comment_id,
+                    "article_id": values["article_id"],
+                    "status": values["status"],
+                    "language": facts.language,
+                    "reasons": [],
+                },
+            )
         db.session.commit()
     return comment_id, now
 

@@ -565,3 +565,35 @@ class RevisionOut(Schema):
     model_version = fields.String(allow_none=True)
     policy_version = fields.Integer(allow_none=True)
     created_at = fields.DateTime(metadata={"description": "When this text was replaced by an edit."})
+
+
+WEBHOOK_EVENTS = ("comment.decided", "comment.published", "comment.reported")
+
+
+class WebhookIn(StrictSchema):
+    """An endpoint to register: where, the shared secret that signs deliveries, and which events."""
+
+    url = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    secret = fields.String(required=True, validate=validate.Length(min=16, max=200))
+    events = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True, validate=validate.Length(min=1, max=3)
+    )
+
+
+class WebhookOut(Schema):
+    """An endpoint (never its secret) with its last delivery and outbox counts."""
+
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    last_status = fields.String(allow_none=True, metadata={"description": 'HTTP status ("200") or "error: ...".'})
+    last_attempt_at = fields.DateTime(allow_none=True)
+    last_success_at = fields.DateTime(allow_none=True)
+    pending = fields.Integer(metadata={"description": "Deliveries waiting (first try or retry)."})
+    failed = fields.Integer(metadata={"description": "Deliveries given up after every retry."})
+
+
+class WebhookList(Schema):
+    items = fields.List(fields.Nested(WebhookOut))

@@ -15,6 +15,7 @@ from service.routes import (
     queue,
     scoring,
     tokens,
+    webhooks,
 )
 
 blueprints: tuple[Blueprint, ...] = (
@@ -30,4 +31,5 @@ blueprints: tuple[Blueprint, ...] = (
     moderate_pages.bp,
     admin_pages.bp,
     authors.bp,
+    webhooks.bp,
 )

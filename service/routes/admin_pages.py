@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 from service import audit, auth, registry, rule_preview
 from service.auth import Principal, Role
 from service.routes.moderate_pages import sign_in_page, signed_in
+from service.routes.webhooks import endpoint_views
 from service.schemas import StrictSchema
 from service.settings import resolve_path
 from service.web import access
@@ -67,6 +68,7 @@ def _page(caller: Principal, created: dict[str, str] | None = None, status: int 
             models=model_versions(),
             active_model=live_models().model_version,
             tokens=auth.list_tokens(),
+            webhooks=endpoint_views(),
             roles=[str(role) for role in Role],
             created=created,
             csrf_token=access.csrf_token(),

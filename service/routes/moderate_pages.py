@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import auth, queue
+from service import auth, authors, queue
 from service.auth import Principal, Role
 from service.reasons import APPROVE_REASONS, REJECT_REASONS
 from service.records import Comment
@@ -86,10 +86,11 @@ def moderate() -> ResponseReturnValue:
     items = queue.claim(
         caller, min(CLAIM_ON_LOAD, settings()["queue"]["max_claim"]), settings()["queue"]["lease_seconds"]
     )
+    records = authors.summaries((item.author_key for item in items), active_policy())
     return render_template(
         "moderate.html",
         principal=caller,
-        cards=[_card(item) for item in items],
+        cards=[{**_card(item), "author": records.get(item.author_key or "")} for item in items],
         counts=waiting_counts(),
         reject_reasons=REJECT_REASONS,
         approve_reasons=APPROVE_REASONS,

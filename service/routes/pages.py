@@ -62,6 +62,10 @@ UI_EN: dict[str, str] = {
     "nudge_words": "Words that stood out:",
     "nudge_edit": "Edit my comment",
     "nudge_post": "Post anyway",
+    "edit": "Edit your comment",
+    "edit_label": "Your comment",
+    "edit_save": "Save edit",
+    "withdrawn": "Your edited comment is hidden until a moderator has looked at it.",
 }
 UI_AR: dict[str, str] = {
     "comments": "التعليقات",
@@ -93,6 +97,10 @@ UI_AR: dict[str, str] = {
     "nudge_words": "كلمات لفتت الانتباه:",
     "nudge_edit": "تعديل تعليقي",
     "nudge_post": "انشر على أي حال",
+    "edit": "عدّل تعليقك",
+    "edit_label": "تعليقك",
+    "edit_save": "احفظ التعديل",
+    "withdrawn": "تعليقك المعدّل مخفي إلى أن يراجعه أحد المشرفين.",
 }
 
 # English messages from the API and the form (validation errors, outcome messages, public reasons) shown in

@@ -28,7 +28,9 @@
     failed: "Something went wrong. Please try again.",
     offline: "The comment could not be sent. Check your connection and try again.",
     nudge_title: "Before you post", nudge_text: "As written, your comment may not be published:",
-    nudge_words: "Words that stood out:", nudge_edit: "Edit my comment", nudge_post: "Post anyway" };
+    nudge_words: "Words that stood out:", nudge_edit: "Edit my comment", nudge_post: "Post anyway",
+    edit: "Edit your comment", edit_label: "Your comment", edit_save: "Save edit",
+    withdrawn: "Your edited comment is hidden until a moderator has looked at it." };
 
   /* The section's wording: t(key) for its own strings, translate(text) for messages that come from the API. */
   function wording(section) {
@@ -285,7 +287,10 @@
         .then(function (result) {
           if (result.ok) {
             nudgedBody = null;
+            lastPost = result.json.edit_token ? { id: result.json.id, token: result.json.edit_token,
+              until: Date.parse(result.json.editable_until), body: payload.body } : null;
             showOutcome(result.json);
+            offerEdit();
             form.querySelector("[name=body]").value = "";
             parentInput.value = "";
             setReplying("");
@@ -298,6 +303,44 @@
         })
         .catch(function () { showErrors({}, words.t("offline")); })
         .then(function () { updateCounter(); });
+    }
+
+    /* Editing the comment just posted, within its edit window: the token stays in this page's memory only. */
+    var lastPost = null;
+
+    function offerEdit() {
+      if (!lastPost || Date.now() > lastPost.until) { return; }
+      var button = el("button", { type: "button", "class": "edit-comment", "data-edit-comment": "", text: words.t("edit") });
+      button.addEventListener("click", function () { button.remove(); openEditor(); });
+      outcome.appendChild(button);
+    }
+
+    function openEditor() {
+      var area = el("textarea", { rows: "4", dir: "auto", "data-edit-body": "", "aria-label": words.t("edit_label") });
+      area.value = lastPost.body;
+      var error = el("p", { "class": "form-error", role: "alert", "data-edit-error": "" });
+      var save = el("button", { type: "button", "class": "primary", "data-edit-save": "", text: words.t("edit_save") });
+      outcome.appendChild(el("div", { "class": "editor", "data-editor": "" }, [area, error, save]));
+      area.focus();
+      save.addEventListener("click", function () {
+        save.disabled = true;
+        postJson("/api/v1/comments/" + lastPost.id + "/edit", { edit_token: lastPost.token, body: area.value })
+          .then(function (result) {
+            if (!result.ok) {
+              var failure = result.json.error || {};
+              var fields = failure.fields || {};
+              error.textContent = words.translate(fields.body ? [].concat(fields.body).join(" ") : failure.message || words.t("failed"));
+              save.disabled = false;
+              return null;
+            }
+            lastPost.body = area.value;
+            showOutcome(result.json);
+            if (result.json.withdrawn) { outcome.appendChild(el("p", { "data-withdrawn": "", text: words.t("withdrawn") })); }
+            offerEdit();
+            return loadComments();
+          })
+          .catch(function () { error.textContent = words.t("offline"); save.disabled = false; });
+      });
     }
 
     nudge.querySelector("[data-nudge-edit]").addEventListener("click", function () { hideNudge(); body.focus(); });

@@ -149,3 +149,12 @@ def test_privacy_export_lists_and_erase_removes_the_replaced_texts(
         assert db.session.scalars(select(CommentRevision)).all() == []
         assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "comment.edited")).all()
         db.session.remove()
+
+
+def test_a_comment_a_moderator_has_claimed_cannot_be_edited(client: FlaskClient, tokens: Tokens) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0)
+    posted = _post(client)
+    claimed = client.post("/api/v1/queue/claim", json={"limit": 1}, headers=tokens["moderator"]).get_json()
+    assert [item["id"] for item in claimed["items"]] == [posted["id"]]
+    refused = _edit(client, posted["id"], posted["edit_token"], SECOND)
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "conflict")

@@ -1,4 +1,4 @@
-"""authors: the nudge before posting, author history, suspensions and bans, edits
+"""authors: the nudge before posting, author history, suspensions and bans, edits, webhooks
 
 Revision ID: 0006
 Revises: 0003
@@ -55,7 +55,44 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_comment_revision_comment_id'), ['comment_id'], unique=False)
 
 
+    op.create_table('webhook_endpoint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.String(length=200), nullable=False),
+    sa.Column('events', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sa.String(length=80), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_status', sa.String(length=200), nullable=True),
+    sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_endpoint'))
+    )
+    op.create_table('webhook_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('endpoint_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=40), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_status', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['endpoint_id'], ['webhook_endpoint.id'], name=op.f('fk_webhook_delivery_endpoint_id_webhook_endpoint')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery'))
+    )
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_delivery_endpoint_id'), ['endpoint_id'], unique=False)
+        batch_op.create_index('ix_webhook_delivery_state_due', ['state', 'next_attempt_at'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_delivery_state_due')
+        batch_op.drop_index(batch_op.f('ix_webhook_delivery_endpoint_id'))
+    op.drop_table('webhook_delivery')
+    op.drop_table('webhook_endpoint')
     with op.batch_alter_table('comment_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comment_revision_comment_id'))
     op.drop_table('comment_revision')
