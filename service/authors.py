@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from service import suspensions
 from service.errors import NotFound
@@ -139,3 +139,24 @@ def summaries(keys: Iterable[str | None], policy: Policy) -> dict[str, dict[str,
     records = records_for(keys, window_start(policy.rejection_window_days))
     standing = suspensions.standings(records)
     return {key: summary(record, policy, standing.get(key)) for key, record in records.items()}
+
+
+def backfill_keys(secret: str, batch: int = 1000) -> int:
+    """Give comments stored before author keys existed their author's key (from the e-mail address), in batches;
+    returns how many were keyed. Run once after upgrading: `moderato authors backfill`."""
+    keyed = 0
+    while True:
+        rows = db.session.execute(
+            select(Comment.id, Comment.author_email)
+            .where(Comment.author_key.is_(None), Comment.author_email.is_not(None))
+            .order_by(Comment.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return keyed
+        db.session.execute(
+            update(Comment),
+            [{"id": comment_id, "author_key": email_author_key(secret, str(email))} for comment_id, email in rows],
+        )
+        db.session.commit()
+        keyed += len(rows)

@@ -277,3 +277,19 @@ def webhooks_deliver(limit: int, every: int) -> None:
         if not every:
             return
         time.sleep(every)
+
+
+@main.group("authors")
+def authors_group() -> None:
+    """Authors' records."""
+
+
+@authors_group.command("backfill")
+def authors_backfill() -> None:
+    """Key comments stored before author records existed by their author (run once after upgrading)."""
+    from flask import current_app
+
+    from service import authors
+
+    keyed = authors.backfill_keys(str(current_app.config["SECRET_KEY"]))
+    click.echo(f"{keyed} comments keyed")

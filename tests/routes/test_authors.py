@@ -13,7 +13,7 @@ from sqlalchemy import update
 from service import authors
 from service.extensions import db
 from service.records import Comment, utcnow
-from tests.conftest import good_comment, set_policy
+from tests.conftest import good_comment, run_cli, set_policy
 
 Tokens = dict[str, dict[str, str]]
 PUBLISH = {"publish_below": 1.0, "reject_at": 1.0}
@@ -166,3 +166,20 @@ def test_author_rules_are_off_by_default_and_validated(client: FlaskClient, toke
     response = client.patch("/api/v1/policy", json={"rejection_window_days": 0}, headers=tokens["admin"])
     assert response.status_code == 422
     assert "rejection_window_days" in response.get_json()["error"]["fields"]
+
+
+def test_backfill_keys_comments_stored_before_author_records(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
+    set_policy(client, tokens, **HOLD)
+    _post(client, "An older remark about the harbour bridge.", "Ada@Example.org")
+    _post(client, "Another older remark about the harbour bridge.", "bob@example.org")
+    with app.app_context():
+        db.session.execute(update(Comment).values(author_key=None))
+        db.session.commit()
+        db.session.remove()
+    assert run_cli(app, "authors", "backfill").output.strip() == "2 comments keyed"
+    assert run_cli(app, "authors", "backfill").output.strip() == "0 comments keyed"
+    keys = {item["author"]["key"] for item in _queue(client, tokens)}
+    assert keys == {
+        authors.email_author_key("test-secret", "ada@example.org"),
+        authors.email_author_key("test-secret", "bob@example.org"),
+    }
