@@ -113,18 +113,18 @@ def edit_comment(
             "withdrawn": withdrawn,
         },
     )
+    event = {
+        "id": comment_id,
+        "article_id": comment.article_id,
+        "status": str(decision.status),
+        "language": gathered.assessment.language,
+        "reasons": [r["code"] for r in decision.reasons],
+    }
     if decision.status == Status.PUBLISHED:
-        webhooks.enqueue(
-            "comment.published",
-            {
-                "id": comment_id,
-                "article_id": comment.article_id,
-                "status": str(decision.status),
-                "language": gathered.assessment.language,
-                "reasons": [],
-            },
-            edited=True,
-        )
+        webhooks.enqueue("comment.published", event, edited=True)
+    elif withdrawn:
+        # The article site must take it down: the machine decided the edited text again.
+        webhooks.enqueue("comment.decided", event, decided_by="system", edited=True, withdrawn=True)
     db.session.commit()
     return Edited(
         comment_id=comment_id,

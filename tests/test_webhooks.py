@@ -218,3 +218,22 @@ def test_the_admin_page_shows_each_endpoints_last_status(
     html = client.get("/admin").get_data(as_text=True)
     section = html.split("data-webhooks", 1)[1]
     assert receiver.url in section and "<td data-last-status>500</td>" in section
+
+
+def test_an_edit_that_withdraws_a_published_comment_tells_the_site(
+    app: Flask, client: FlaskClient, tokens: Tokens, receiver: Receiver
+) -> None:
+    set_policy(client, tokens, publish_below=1.0, reject_at=1.0, suspect_terms=["lawsuit"])
+    _register(client, tokens, receiver.url, ["comment.decided", "comment.published"])
+    posted = client.post("/api/v1/comments", json=good_comment()).get_json()
+    client.post(
+        f"/api/v1/comments/{posted['id']}/edit",
+        json={"edit_token": posted["edit_token"], "body": "The council deserves a lawsuit for this."},
+    )
+    _deliver(app)
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [(e["event"], e["comment"]["status"], e.get("withdrawn")) for e in events] == [
+        ("comment.published", "published", None),
+        ("comment.decided", "pending", True),
+    ]
+    assert events[1]["decided_by"] == "system" and events[1]["comment"]["reasons"] == ["suspect_term"]
