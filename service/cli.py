@@ -274,3 +274,43 @@ def train(
         folder = train_model(list(data), out, seed=seed, version=version, languages=list(languages) or None)
     registration = registry.register(folder, "cli")
     click.echo(f"{folder} registered as {registration.state} {registration.version}")
+
+
+@main.group("webhooks")
+def webhooks_group() -> None:
+    """Webhook deliveries from the outbox."""
+
+
+@webhooks_group.command("deliver")
+@click.option("--limit", default=500, show_default=True, help="Most deliveries to send in this run.")
+@click.option("--every", default=0, show_default=True, help="Seconds between runs; 0 = run once (for cron).")
+def webhooks_deliver(limit: int, every: int) -> None:
+    """Send due webhook deliveries (signed, retried with backoff); run from cron every minute, or with --every."""
+    import time
+
+    from service import webhooks
+    from service.extensions import db
+
+    while True:
+        run = webhooks.deliver_due(limit=limit)
+        db.session.remove()
+        click.echo(f"delivered={run.delivered} retrying={run.retrying} failed={run.failed}")
+        if not every:
+            return
+        time.sleep(every)
+
+
+@main.group("authors")
+def authors_group() -> None:
+    """Authors' records."""
+
+
+@authors_group.command("backfill")
+def authors_backfill() -> None:
+    """Key comments stored before author records existed by their author (run once after upgrading)."""
+    from flask import current_app
+
+    from service import authors
+
+    keyed = authors.backfill_keys(str(current_app.config["SECRET_KEY"]))
+    click.echo(f"{keyed} comments keyed")

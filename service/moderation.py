@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import functools
 import json
 import logging
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Select, bindparam, func, literal, select, tuple_, union_all
 
-from service import audit, comment_store, rules
+from service import audit, authors, comment_store, edit_tokens, rules, suspensions, webhooks
 from service.classifier.scorer import Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
@@ -48,6 +49,9 @@ class Submission:
     message: str
     public_reasons: list[Reason]
     language: str
+    # The author's edit token (shown once; only its hash is stored) and until when it works; None when edits are off.
+    edit_token: str | None = None
+    editable_until: datetime | None = None
 
 
 def _check_parent(parent_id: int | None, article_id: str) -> None:
@@ -93,7 +97,7 @@ def _repeat_candidates_query(band_count: int) -> Select[int, str | None, str | N
     )
 
 
-def _recent_duplicate(body_fingerprint: str | None, window_minutes: int) -> Repeat | None:
+def _recent_duplicate(body_fingerprint: str | None, window_minutes: int, exclude: int | None = None) -> Repeat | None:
     """The newest comment in the window whose body is the same or nearly the same, by anyone: an index lookup of
     the fingerprint's bands, then the exact bit distance of the few candidates."""
     if body_fingerprint is None or window_minutes <= 0:
@@ -103,7 +107,11 @@ def _recent_duplicate(body_fingerprint: str | None, window_minutes: int) -> Repe
     parameters["since"] = utcnow() - timedelta(minutes=window_minutes)
     candidates = db.session.connection().execute(_repeat_candidates_query(len(bands)), parameters)
     for candidate_id, candidate_fingerprint, campaign_id in candidates:
-        if candidate_fingerprint and rules.is_near_duplicate(candidate_fingerprint, body_fingerprint):
+        if (
+            candidate_id != exclude
+            and candidate_fingerprint
+            and rules.is_near_duplicate(candidate_fingerprint, body_fingerprint)
+        ):
             return Repeat(candidate_id, campaign_id)
     return None
 
@@ -141,6 +149,9 @@ class SubmissionFacts:
     bot_signals: tuple[str, ...] = ()
     # A uniform draw in [0, 1) for the blind audit sample, drawn by the caller so that deciding stays pure.
     audit_draw: float = 1.0
+    # The author's record (service.authors), read only when an author rule of the policy is on.
+    author_published: int = 0
+    author_recent_rejections: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,9 +175,17 @@ class SubmissionDecision:
 def decide_submission(facts: SubmissionFacts, policy: Policy) -> SubmissionDecision:
     """The whole decision about a new comment, as a pure function: the outcome rule on each language's score (a
     language no model covers never publishes), then rules and bot signals (which can only make it stricter), then the
-    blind audit sample (which only hides it from people)."""
+    blind audit sample (which only hides it from people). The author rules only tighten too: a trusted author merely
+    skips the new-author hold."""
     status, reasons, decisive = language_decision(facts.scores, facts.unsupported_languages, policy)
-    status, reasons = rules.apply_rules(status, reasons, facts.rule_input, policy.rule_settings())
+    settings = policy.rule_settings()
+    if policy.trust_after_published and facts.author_published >= policy.trust_after_published:
+        # A trusted author skips the new-author hold; never the classifier or any other rule.
+        settings = dataclasses.replace(settings, new_author_hold=0)
+    status, reasons = rules.apply_rules(status, reasons, facts.rule_input, settings)
+    if policy.hold_after_rejections and facts.author_recent_rejections >= policy.hold_after_rejections:
+        status = rules.stricter(status, Status.PENDING)
+        reasons.append(outcome_reason("author_history"))
     for signal in facts.bot_signals:
         # Never an error a bot could learn from: the comment is accepted and quietly queued.
         status = rules.stricter(status, Status.PENDING)
@@ -223,10 +242,65 @@ def score_texts(texts: Sequence[str], models: LiveModels, policy: Policy) -> lis
     return reports
 
 
+def explanation_of(score: Score | None) -> list[dict[str, Any]]:
+    """A score's explanation as it is stored and shown (term, weight, offsets)."""
+    return _explanation(score)
+
+
 def _explanation(score: Score | None) -> list[dict[str, Any]]:
     if score is None:
         return []
     return [{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in score.explanation]
+
+
+@dataclass(frozen=True)
+class GatheredFacts:
+    """The facts a comment is decided on, and what was read to gather them (kept when the comment is stored)."""
+
+    facts: SubmissionFacts
+    assessment: Assessment
+    body_fingerprint: str | None
+    duplicate: Repeat | None
+
+
+def gather_facts(
+    payload: Mapping[str, Any],
+    *,
+    scorer: CommentScorer,
+    policy: Policy,
+    duplicate_window_minutes: int = 60,
+    bot_signals: Sequence[str] = (),
+    audit_draw: float = 1.0,
+    editing: int | None = None,
+) -> GatheredFacts:
+    """Score a validated comment and read what the rules need about its author and recent comments, storing
+    nothing: posting and the nudge before posting (service.nudge) decide on the same facts, and so does an author's
+    edit (service.edits), with the comment being edited (`editing`) left out of its own facts."""
+    body = payload["body"]
+    assessment = scorer.assess(body)
+    body_fingerprint = rules.fingerprint(body)
+    duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes, exclude=editing)
+    author = None
+    if policy.reads_author_history and payload.get("author_key"):
+        since = authors.window_start(policy.rejection_window_days)
+        author = authors.record_of(payload["author_key"], since)
+    facts = SubmissionFacts(
+        scores=_language_scores(assessment),
+        unsupported_languages=assessment.unsupported,
+        rule_input=rules.RuleInput(
+            body=body,
+            article_id=payload["article_id"],
+            prior_comments_by_author=(
+                _prior_comments_by(payload["author_email"]) - (1 if editing else 0) if policy.new_author_hold else 0
+            ),
+            duplicate_of_recent=duplicate is not None,
+        ),
+        bot_signals=tuple(bot_signals),
+        audit_draw=audit_draw,
+        author_published=author.published if author else 0,
+        author_recent_rejections=author.recent_rejections if author else 0,
+    )
+    return GatheredFacts(facts, assessment, body_fingerprint, duplicate)
 
 
 def submit_comment(
@@ -241,29 +315,24 @@ def submit_comment(
     article_id = payload["article_id"]
     if article_id in policy.closed_articles:
         raise ArticleClosed()
+    suspensions.ensure_may_post(payload.get("author_key"))
     _check_parent(payload.get("parent_id"), article_id)
 
-    body = payload["body"]
-    assessment = scorer.assess(body)
-    body_fingerprint = rules.fingerprint(body)
-    duplicate = _recent_duplicate(body_fingerprint, duplicate_window_minutes)
-    facts = SubmissionFacts(
-        scores=_language_scores(assessment),
-        unsupported_languages=assessment.unsupported,
-        rule_input=rules.RuleInput(
-            body=body,
-            article_id=article_id,
-            prior_comments_by_author=_prior_comments_by(payload["author_email"]) if policy.new_author_hold else 0,
-            duplicate_of_recent=duplicate is not None,
-        ),
-        bot_signals=tuple(bot_signals),
+    gathered = gather_facts(
+        payload,
+        scorer=scorer,
+        policy=policy,
+        duplicate_window_minutes=duplicate_window_minutes,
+        bot_signals=bot_signals,
         audit_draw=_random.random(),
     )
-    decision = decide_submission(facts, policy)
+    decision = decide_submission(gathered.facts, policy)
+    assessment = gathered.assessment
     score = assessment.scores[decision.decisive_score] if decision.decisive_score is not None else None
-    shadow = scorer.score_shadow(body, score.language) if score else None
-    stored = StoredFacts(assessment.language, score, shadow, body_fingerprint, duplicate)
-    comment_id = _store(payload, stored, decision, policy)
+    shadow = scorer.score_shadow(payload["body"], score.language) if score else None
+    stored = StoredFacts(assessment.language, score, shadow, gathered.body_fingerprint, gathered.duplicate)
+    edit_token = edit_tokens.new_token() if policy.edit_window_minutes else None
+    comment_id, created_at = _store(payload, stored, decision, policy, edit_token)
     logger.info(
         "comment moderated id=%s status=%s language=%s p=%s model=%s policy=%s",
         comment_id,
@@ -280,6 +349,8 @@ def submit_comment(
         message=STATUS_MESSAGES[decision.status],
         public_reasons=list(decision.reasons) if decision.status == Status.REJECTED else [],
         language=assessment.language,
+        edit_token=edit_token,
+        editable_until=created_at + timedelta(minutes=policy.edit_window_minutes) if edit_token else None,
     )
 
 
@@ -294,8 +365,15 @@ class StoredFacts:
     duplicate: Repeat | None
 
 
-def _store(payload: Mapping[str, Any], facts: StoredFacts, decision: SubmissionDecision, policy: Policy) -> int:
-    """Insert the comment, its fingerprint bands and its audit event in one transaction, and commit."""
+def _store(
+    payload: Mapping[str, Any],
+    facts: StoredFacts,
+    decision: SubmissionDecision,
+    policy: Policy,
+    edit_token: str | None = None,
+) -> tuple[int, datetime]:
+    """Insert the comment, its fingerprint bands and its audit event in one transaction, and commit; return its id
+    and creation time."""
     score, shadow, body_fingerprint, duplicate = facts.score, facts.shadow, facts.body_fingerprint, facts.duplicate
     now = utcnow()
     automatic_status = decision.automatic_status
@@ -321,6 +399,9 @@ def _store(payload: Mapping[str, Any], facts: StoredFacts, decision: SubmissionD
         "shadow_score": shadow.probability if shadow else None,
         "shadow_model_version": shadow.model_version if shadow else None,
         "excluded_from_training": False,
+        "nudged": bool(payload.get("nudged")),
+        "author_key": payload.get("author_key"),
+        "edit_token_hash": edit_tokens.token_hash(edit_token) if edit_token else None,
         "created_at": now,
         "updated_at": now,
     }
@@ -341,6 +422,7 @@ def _store(payload: Mapping[str, Any], facts: StoredFacts, decision: SubmissionD
             "automatic_status": str(decision.machine_status),
             "audit_sample": values["audit_sample"],
             "campaign_id": values["campaign_id"],
+            "nudged": values["nudged"],
         },
     )
     bands = rules.fingerprint_bands(body_fingerprint) if body_fingerprint else []
@@ -348,8 +430,20 @@ def _store(payload: Mapping[str, Any], facts: StoredFacts, decision: SubmissionD
         comment_id = comment_store.insert_comment(
             comment_store.NewComment(values, bands, {**event, "created_at": now}, mark_campaign_on)
         )
+        if decision.status == Status.PUBLISHED:
+            # Into the webhook outbox in the same transaction: the article site hears of every published comment.
+            webhooks.enqueue(
+                "comment.published",
+                {
+                    "id": comment_id,
+                    "article_id": values["article_id"],
+                    "status": values["status"],
+                    "language": facts.language,
+                    "reasons": [],
+                },
+            )
         db.session.commit()
-    return comment_id
+    return comment_id, now
 
 
 def _encode_cursor(created_at: datetime, comment_id: int) -> str:

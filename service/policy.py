@@ -115,6 +115,15 @@ class PolicyDocument(Schema):
     # What happens to a comment written (partly) in a language no model covers: a person decides, or it is rejected.
     # Never published automatically.
     unsupported_language = fields.String(load_default="hold", validate=validate.OneOf(["hold", "reject"]))
+    # Author rules (service.authors), off by default: hold every comment of an author with at least this many
+    # rejected comments written in the last `rejection_window_days` days (0 = off) ...
+    hold_after_rejections = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=1000))
+    rejection_window_days = fields.Integer(load_default=30, strict=True, validate=validate.Range(min=1, max=3650))
+    # ... and trust an author with at least this many published comments: no `new_author` hold (0 = off). Trust
+    # never skips the classifier or any other rule.
+    trust_after_published = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=100000))
+    # Minutes after posting during which the author may edit the comment with its edit token (0 = no edits).
+    edit_window_minutes = fields.Integer(load_default=5, strict=True, validate=validate.Range(min=0, max=1440))
 
     @validates_schema
     def _thresholds_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -145,6 +154,10 @@ class Policy:
     thresholds_by_language: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     unsupported_language: str = "hold"
     category_thresholds: Mapping[str, CategoryLimit] = field(default_factory=dict)
+    hold_after_rejections: int = 0
+    rejection_window_days: int = 30
+    trust_after_published: int = 0
+    edit_window_minutes: int = 5
 
     @classmethod
     def from_document(cls, version: int, document: Mapping[str, Any]) -> Policy:
@@ -172,6 +185,10 @@ class Policy:
             },
             unsupported_language=str(document.get("unsupported_language", "hold")),
             category_thresholds=_category_limits(document.get("category_thresholds", {})),
+            hold_after_rejections=int(document.get("hold_after_rejections", 0)),
+            rejection_window_days=int(document.get("rejection_window_days", 30)),
+            trust_after_published=int(document.get("trust_after_published", 0)),
+            edit_window_minutes=int(document.get("edit_window_minutes", 5)),
         )
 
     def thresholds(self, language: str | None = None) -> Thresholds:
@@ -181,6 +198,11 @@ class Policy:
             return Thresholds(self.publish_below, self.reject_at, self.high_band, self.category_thresholds)
         categories = {**self.category_thresholds, **own["categories"]}
         return Thresholds(own["publish_below"], own["reject_at"], self.high_band, categories)
+
+    @property
+    def reads_author_history(self) -> bool:
+        """Whether deciding a comment needs its author's record."""
+        return self.hold_after_rejections > 0 or self.trust_after_published > 0
 
     def rule_settings(self) -> RuleSettings:
         """The part of the policy the word and behaviour rules read."""
@@ -212,6 +234,10 @@ class Policy:
             },
             "unsupported_language": self.unsupported_language,
             "category_thresholds": _categories_document(self.category_thresholds),
+            "hold_after_rejections": self.hold_after_rejections,
+            "rejection_window_days": self.rejection_window_days,
+            "trust_after_published": self.trust_after_published,
+            "edit_window_minutes": self.edit_window_minutes,
         }
 
 

@@ -6,12 +6,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from service import audit
+from service import audit, authors, suspensions
 from service.extensions import db
 from service.networks import keyed_hash
-from service.records import AuditEvent, Comment, ModeratorNote, Report, Verdict, utcnow
+from service.records import AuditEvent, Comment, CommentRevision, ModeratorNote, Report, Verdict, utcnow
 
 logger = logging.getLogger(__name__)
 ERASED_NAME = "[erased]"
@@ -33,6 +33,13 @@ def _comments_of(email: str) -> list[Comment]:
             select(Comment).where(func.lower(Comment.author_email) == normalise_email(email)).order_by(Comment.id)
         )
     )
+
+
+def _revisions_of(comment_ids: list[int]) -> list[CommentRevision]:
+    if not comment_ids:
+        return []
+    query = select(CommentRevision).where(CommentRevision.comment_id.in_(comment_ids)).order_by(CommentRevision.id)
+    return list(db.session.scalars(query))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -106,6 +113,20 @@ def export_email(email: str, secret: str, actor: str) -> dict[str, Any]:
             }
             for e in events
         ],
+        "author_restrictions": [
+            {
+                "kind": r.kind,
+                "ends_at": _iso(r.ends_at),
+                "reason": r.reason,
+                "created_at": _iso(r.created_at),
+                "lifted_at": _iso(r.lifted_at),
+            }
+            for r in suspensions.history(authors.email_author_key(secret, email))
+        ],
+        "comment_revisions": [
+            {"comment_id": r.comment_id, "body": r.body, "status": r.status, "replaced_at": _iso(r.created_at)}
+            for r in _revisions_of(ids)
+        ],
     }
     audit.record(actor, "privacy.exported", subject=email_subject(secret, email), data={"comments": len(comments)})
     db.session.commit()
@@ -119,12 +140,21 @@ def erase_email(email: str, secret: str, actor: str) -> int:
         comment.author_name = ERASED_NAME
         comment.author_email = None
         comment.ip_hash = None
+        comment.author_key = None  # the author's record (service.authors) goes with the address
         comment.excluded_from_training = True
+    restrictions = suspensions.erase(authors.email_author_key(secret, email))
+    # The texts an author's edits replaced are theirs too.
+    if comments:
+        db.session.execute(delete(CommentRevision).where(CommentRevision.comment_id.in_([c.id for c in comments])))
     audit.record(
         actor,
         "privacy.erased",
         subject=email_subject(secret, email),
-        data={"comments": len(comments), "comment_ids": [comment.id for comment in comments]},
+        data={
+            "comments": len(comments),
+            "comment_ids": [comment.id for comment in comments],
+            "author_restrictions": restrictions,
+        },
     )
     db.session.commit()
     logger.info("privacy erased comments=%s", len(comments))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, false, func, insert, or_, select, text, update
 
-from service import audit
+from service import audit, webhooks
 from service.auth import Principal, Role
 from service.errors import CommentNotFound, Conflict, Forbidden, InvalidFields
 from service.extensions import db
@@ -307,6 +307,7 @@ def record_verdict(
         reason=code,
         data={"reason_text": reason_text, "note": bool(note)},
     )
+    webhooks.comment_decided(comment, new_status, principal.actor)
     if commit:
         db.session.commit()
     db.session.refresh(comment)

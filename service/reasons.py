@@ -36,6 +36,7 @@ OUTCOME_REASONS: dict[str, str] = {
     "category_obscene": "The comment may be obscene or vulgar.",
     "category_spam": "The comment may be spam.",
     "category_abuse": "The comment may be abusive.",
+    "author_history": "Several of this author's recent comments were rejected, so a person reviews their comments.",
 }
 
 # Why a moderator approved or rejected a comment (`reason` of a decision).

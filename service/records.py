@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -105,6 +106,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
         ),
         # Privacy lookups match addresses case-insensitively.
         Index("ix_comment_author_email_lower", text("lower(author_email)")),
+        # An author's record (service.authors) is counted from this index alone.
+        Index("ix_comment_author_status_created", "author_key", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -147,6 +150,12 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     reason_codes: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
     # The action of the latest standing (not undone) verdict, or None.
     human_action: Mapped[str | None] = mapped_column(String(16), server_default=FetchedValue())
+    # True when the reader posted it anyway after the nudge before posting (service.nudge) warned them.
+    nudged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who wrote it (service.authors): a keyed hash of the e-mail address or of an integration's subject.
+    author_key: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the edit token handed to the author at creation (service.edits); the token itself is never stored.
+    edit_token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ScoreDay(db.Model):  # type: ignore[name-defined,misc]
@@ -301,3 +310,74 @@ class ModelRegistration(db.Model):  # type: ignore[name-defined,misc]
     training_summary: Mapped[JsonDict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class AuthorRestriction(db.Model):  # type: ignore[name-defined,misc]
+    """A suspension (until `ends_at`) or a ban (no end) of an author; lifting it keeps the row as history."""
+
+    __tablename__ = "author_restriction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class CommentRevision(db.Model):  # type: ignore[name-defined,misc]
+    """A comment as it was before an author's edit: the text and the decision the edit replaced."""
+
+    __tablename__ = "comment_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    policy_version: Mapped[int | None] = mapped_column(Integer)
+    # When this text was replaced.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
+    """An admin-registered receiver of events, with the secret that signs them and how its last delivery went."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    # Kept as given: signing needs it. Comma-wrapped event names (",comment.published,") so that one LIKE selects
+    # the subscribers of an event on SQLite and PostgreSQL alike.
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_status: Mapped[str | None] = mapped_column(String(200))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebhookDelivery(db.Model):  # type: ignore[name-defined,misc]
+    """The durable outbox: one event for one endpoint, written in the transaction of the change it reports."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_state_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    # The exact JSON body that is signed and sent.
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_status: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from service import audit
+from service import audit, webhooks
 from service.errors import CommentNotFound
 from service.extensions import db
 from service.policy import Policy
@@ -29,6 +29,7 @@ def report_comment(
         return comment, False
     reporters = db.session.scalar(select(func.count(Report.id)).where(Report.comment_id == comment_id)) or 0
     audit.record("reader", "comment.reported", comment_id=comment_id, reason=reason, data={"reports": reporters})
+    webhooks.enqueue("comment.reported", comment, reason=reason, reports=reporters)
     if reporters >= policy.report_threshold and comment.status == Status.PUBLISHED:
         moved = db.session.execute(
             update(Comment)

@@ -85,6 +85,11 @@ class CommentIn(StrictSchema):
     form_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     # An integration token's backend posting for a reader passes the reader's address (ignored otherwise).
     client_ip = fields.IP(load_default=None, allow_none=True)
+    # True when the reader posts after the nudge before posting warned them (POST /api/v1/comments/check).
+    nudged = fields.Boolean(load_default=False)
+    # An integration token's backend may name the author by its own user id: the author's record is then kept by
+    # that id instead of the e-mail address (ignored from other callers).
+    author_subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
 
     @pre_load
     def _trim_email(self, data: Any, **_: Any) -> Any:
@@ -119,6 +124,11 @@ class CommentCreated(Schema):
         attribute="public_reasons",
         metadata={"description": "Plain-language reasons when not published."},
     )
+    edit_token = fields.String(
+        allow_none=True,
+        metadata={"description": "Lets the author edit the comment until editable_until; shown only here."},
+    )
+    editable_until = fields.DateTime(allow_none=True)
 
 
 class FormToken(Schema):
@@ -289,6 +299,8 @@ class QueueItem(Schema):
     created_at = fields.DateTime()
     lease_holder = fields.String(allow_none=True)
     lease_expires_at = fields.DateTime(allow_none=True)
+    # The author's record beside the comment (queue listings and claims; null when the author is unknown).
+    author = fields.Nested(lambda: AuthorRecordOut(), allow_none=True, dump_only=True)
 
     @post_dump(pass_original=True)
     def _blind_audit_sample(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
@@ -358,6 +370,8 @@ class NoteOut(Schema):
 class HistoryOut(Schema):
     items = fields.List(fields.Nested(AuditEventOut))
     notes = fields.List(fields.Nested(NoteOut))
+    # The texts an author's edits replaced (service.edits), oldest first.
+    revisions = fields.List(fields.Nested(lambda: RevisionOut()))
 
 
 class ReportIn(StrictSchema):
@@ -468,6 +482,8 @@ class PrivacyExport(Schema):
     moderator_decisions = fields.List(fields.Dict())
     moderator_notes = fields.List(fields.Dict())
     audit_events = fields.List(fields.Dict())
+    author_restrictions = fields.List(fields.Dict())
+    comment_revisions = fields.List(fields.Dict())
 
 
 class PrivacyErased(Schema):
@@ -525,3 +541,129 @@ class GateOut(Schema):
 
 class PromoteOut(ModelOut):
     gate = fields.Nested(GateOut)
+
+
+class CheckWord(Schema):
+    term = fields.String()
+    source = fields.String(metadata={"description": "banned_term, suspect_term or classifier."})
+    start = fields.Integer(allow_none=True)
+    end = fields.Integer(allow_none=True)
+
+
+class CommentCheckOut(Schema):
+    """The nudge before posting: what posting this comment now would do, and which words drove it."""
+
+    status = fields.String(metadata={"description": "published, pending or rejected, as posting it now would decide."})
+    nudge = fields.Boolean(metadata={"description": "True when the text itself would keep the comment unpublished."})
+    reasons = fields.List(fields.Nested(Reason))
+    words = fields.List(fields.Nested(CheckWord))
+
+
+class AuthorRecordOut(Schema):
+    """An author's record as moderators see it: keyed by a hash, never the e-mail address."""
+
+    key = fields.String(metadata={"description": "Keyed hash of the e-mail address (or an integration's subject)."})
+    published = fields.Integer()
+    held = fields.Integer(metadata={"description": "Pending or reported comments."})
+    rejected = fields.Integer()
+    recent_rejections = fields.Integer(metadata={"description": "Rejected comments within the policy's window."})
+    trusted = fields.Boolean(metadata={"description": "Skips the new-author hold (trust_after_published)."})
+    held_by_history = fields.Boolean(metadata={"description": "Every comment is held (hold_after_rejections)."})
+    banned = fields.Boolean()
+    suspended_until = fields.DateTime(allow_none=True)
+
+
+class RestrictionOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "suspension or ban."})
+    ends_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    lifted_at = fields.DateTime(allow_none=True)
+    lifted_by = fields.String(allow_none=True)
+
+
+class SuspendIn(StrictSchema):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=3650))
+    reason = NormalisedString(load_default=None, allow_newlines=True, validate=validate.Length(max=500))
+
+
+class BanIn(StrictSchema):
+    reason = NormalisedString(load_default=None, allow_newlines=True, validate=validate.Length(max=500))
+
+
+class LiftedOut(Schema):
+    lifted = fields.List(fields.Nested(RestrictionOut))
+
+
+class AuthorPage(Schema):
+    author = fields.Nested(AuthorRecordOut)
+    restrictions = fields.List(fields.Nested(RestrictionOut), metadata={"description": "Newest first, with lifted."})
+    comments = fields.List(fields.Nested(QueueItem), metadata={"description": "Newest first, any status."})
+
+
+class CommentEditIn(StrictSchema):
+    """An author's edit: the comment's edit token and the new text."""
+
+    edit_token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    body = NormalisedString(
+        required=True,
+        allow_newlines=True,
+        validate=validate.Length(max=BODY_LIMIT, error=f"Longer than the limit of {BODY_LIMIT} characters."),
+    )
+
+
+class CommentEdited(Schema):
+    """The edited comment's new outcome."""
+
+    id = fields.Integer(attribute="comment_id")
+    status = fields.String()
+    language = fields.String()
+    message = fields.String()
+    reasons = fields.List(fields.Dict(), attribute="public_reasons")
+    editable_until = fields.DateTime()
+    withdrawn = fields.Boolean(metadata={"description": "A published comment went back to moderators."})
+
+
+class RevisionOut(Schema):
+    id = fields.Integer()
+    body = fields.String()
+    status = fields.String()
+    score = fields.Float(allow_none=True)
+    reasons = fields.List(fields.Nested(Reason))
+    model_version = fields.String(allow_none=True)
+    policy_version = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(metadata={"description": "When this text was replaced by an edit."})
+
+
+WEBHOOK_EVENTS = ("comment.decided", "comment.published", "comment.reported")
+
+
+class WebhookIn(StrictSchema):
+    """An endpoint to register: where, the shared secret that signs deliveries, and which events."""
+
+    url = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    secret = fields.String(required=True, validate=validate.Length(min=16, max=200))
+    events = fields.List(
+        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True, validate=validate.Length(min=1, max=3)
+    )
+
+
+class WebhookOut(Schema):
+    """An endpoint (never its secret) with its last delivery and outbox counts."""
+
+    id = fields.Integer()
+    url = fields.String()
+    events = fields.List(fields.String())
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    last_status = fields.String(allow_none=True, metadata={"description": 'HTTP status ("200") or "error: ...".'})
+    last_attempt_at = fields.DateTime(allow_none=True)
+    last_success_at = fields.DateTime(allow_none=True)
+    pending = fields.Integer(metadata={"description": "Deliveries waiting (first try or retry)."})
+    failed = fields.Integer(metadata={"description": "Deliveries given up after every retry."})
+
+
+class WebhookList(Schema):
+    items = fields.List(fields.Nested(WebhookOut))

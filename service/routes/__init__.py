@@ -5,6 +5,7 @@ from flask import Blueprint
 from service.routes import (
     admin,
     admin_pages,
+    authors,
     comments,
     health,
     models,
@@ -14,6 +15,7 @@ from service.routes import (
     queue,
     scoring,
     tokens,
+    webhooks,
 )
 
 blueprints: tuple[Blueprint, ...] = (
@@ -28,4 +30,6 @@ blueprints: tuple[Blueprint, ...] = (
     pages.bp,
     moderate_pages.bp,
     admin_pages.bp,
+    authors.bp,
+    webhooks.bp,
 )

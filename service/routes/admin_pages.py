@@ -14,6 +14,7 @@ from service.classifier.artifact import ArtifactError, read_card
 from service.classifier.pipeline import TARGETS
 from service.reasons import CATEGORIES, OUTCOME_REASONS
 from service.routes.moderate_pages import LANGUAGE_NAMES, sign_in_page, signed_in
+from service.routes.webhooks import endpoint_views
 from service.schemas import StrictSchema
 from service.settings import resolve_path
 from service.web import access
@@ -109,6 +110,7 @@ def _page(caller: Principal, created: dict[str, str] | None = None, status: int 
             models=model_versions(),
             active_model=live_models().model_version,
             tokens=auth.list_tokens(),
+            webhooks=endpoint_views(),
             roles=[str(role) for role in Role],
             created=created,
             csrf_token=access.csrf_token(),

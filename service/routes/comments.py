@@ -6,7 +6,17 @@ from flask import Blueprint, request, url_for
 from flask.typing import ResponseReturnValue
 
 from service import bot_signals, moderation
-from service.schemas import CommentCreated, CommentIn, CommentPage, FormToken, PageArgs, PublishedComment
+from service.schemas import (
+    CommentCheckOut,
+    CommentCreated,
+    CommentEdited,
+    CommentEditIn,
+    CommentIn,
+    CommentPage,
+    FormToken,
+    PageArgs,
+    PublishedComment,
+)
 from service.web import intake
 from service.web.context import secret
 
@@ -28,6 +38,18 @@ def create_comment() -> ResponseReturnValue:
 def form_token() -> ResponseReturnValue:
     """A fresh single-use comment-form token for a page script (the page form carries one already)."""
     return FormToken().dump({"form_token": bot_signals.issue_form_token(secret())}), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/api/v1/comments/check")
+def check_comment() -> ResponseReturnValue:
+    """The nudge before posting: would this comment be held or rejected, and which words drove it (stores nothing)."""
+    return CommentCheckOut().dump(intake.check_comment(COMMENT_IN.load(request.get_json())))
+
+
+@bp.post("/api/v1/comments/<int:comment_id>/edit")
+def edit_comment(comment_id: int) -> ResponseReturnValue:
+    """The author edits their comment within the edit window, with its edit token; it is decided again."""
+    return CommentEdited().dump(intake.edit_comment(comment_id, CommentEditIn().load(request.get_json())))
 
 
 @bp.get("/api/v1/comments/<int:comment_id>")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from service import auth, queue
+from service import auth, authors, queue
 from service.auth import Principal, Role
 from service.reasons import APPROVE_REASONS, CATEGORIES, REJECT_REASONS
 from service.records import Comment, utcnow
@@ -145,12 +145,13 @@ def moderate() -> ResponseReturnValue:
         items, matching = queue.list_queue(wanted, "oldest", limit, 0, active_policy())
     else:
         items = queue.leased_to(caller, limit)
+    records = authors.summaries((item.author_key for item in items), active_policy())
     # Every parent in one query, not one per card.
     parents = queue.comments_by_id({item.parent_id for item in items if item.parent_id})
     return render_template(
         "moderate.html",
         principal=caller,
-        cards=[_card(item, parents, caller.actor) for item in items],
+        cards=[{**_card(item, parents, caller.actor), "author": records.get(item.author_key or "")} for item in items],
         counts=waiting_counts(),
         filters=filters,
         filtering=filtering,

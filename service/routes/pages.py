@@ -27,7 +27,15 @@ DEMO_ARTICLE_ID = "en/2026/12/diyala-security-tightened-after-checkpoint-attack"
 DEMO_ARTICLE_ID_AR = "ar/2026/12/diyala-security-tightened-after-checkpoint-attack"
 COMMENT_FIELDS = ("author_name", "author_email", "body")
 # Public endpoints other sites may call from the browser (the embedded comment section), by endpoint name.
-CORS_ENDPOINTS = frozenset({"comments.create_comment", "comments.list_article_comments", "comments.form_token"})
+CORS_ENDPOINTS = frozenset(
+    {
+        "comments.create_comment",
+        "comments.check_comment",
+        "comments.edit_comment",
+        "comments.list_article_comments",
+        "comments.form_token",
+    }
+)
 
 # The comment section's own wording per edition; the page script reads the same strings (data-i18n).
 UI_EN: dict[str, str] = {
@@ -55,6 +63,15 @@ UI_EN: dict[str, str] = {
     "rejected": "Not published",
     "failed": "Something went wrong. Please try again.",
     "offline": "The comment could not be sent. Check your connection and try again.",
+    "nudge_title": "Before you post",
+    "nudge_text": "As written, your comment may not be published:",
+    "nudge_words": "Words that stood out:",
+    "nudge_edit": "Edit my comment",
+    "nudge_post": "Post anyway",
+    "edit": "Edit your comment",
+    "edit_label": "Your comment",
+    "edit_save": "Save edit",
+    "withdrawn": "Your edited comment is hidden until a moderator has looked at it.",
 }
 UI_AR: dict[str, str] = {
     "comments": "التعليقات",
@@ -81,6 +98,15 @@ UI_AR: dict[str, str] = {
     "rejected": "لم يُنشر",
     "failed": "حدث خطأ ما. يُرجى المحاولة مرة أخرى.",
     "offline": "تعذّر إرسال التعليق. تحقّق من اتصالك وحاول مرة أخرى.",
+    "nudge_title": "قبل أن تنشر",
+    "nudge_text": "قد لا يُنشر تعليقك بصيغته الحالية:",
+    "nudge_words": "كلمات لفتت الانتباه:",
+    "nudge_edit": "تعديل تعليقي",
+    "nudge_post": "انشر على أي حال",
+    "edit": "عدّل تعليقك",
+    "edit_label": "تعليقك",
+    "edit_save": "احفظ التعديل",
+    "withdrawn": "تعليقك المعدّل مخفي إلى أن يراجعه أحد المشرفين.",
 }
 
 # English messages from the API and the form (validation errors, outcome messages, public reasons) shown in

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from service import audit, queue, reports
+from service import audit, edits, queue, reports
 from service.auth import Role
 from service.networks import keyed_hash, network_of
+from service.routes.authors import attach_authors
 from service.schemas import (
     BulkDecisionIn,
     BulkDecisionOut,
@@ -36,7 +37,9 @@ def list_queue() -> ResponseReturnValue:
     args = QueueQuery().load(request.args.to_dict())
     order, limit, offset = args.pop("order"), args.pop("limit"), args.pop("offset")
     items, total = queue.list_queue(queue.QueueFilter(**args), order, limit, offset, active_policy())
-    return QueuePage().dump({"items": items, "total": total})
+    page = QueuePage().dump({"items": items, "total": total})
+    attach_authors(page["items"], items)
+    return page
 
 
 @bp.post("/api/v1/queue/claim")
@@ -45,7 +48,9 @@ def claim() -> ResponseReturnValue:
     """Lease the caller's next items for a few minutes."""
     limit = min(ClaimIn().load(request.get_json(silent=True) or {})["limit"], settings()["queue"]["max_claim"])
     items = queue.claim(principal(), limit, settings()["queue"]["lease_seconds"])
-    return ClaimOut().dump({"items": items})
+    claimed = ClaimOut().dump({"items": items})
+    attach_authors(claimed["items"], items)
+    return claimed
 
 
 @bp.post("/api/v1/comments/<int:comment_id>/decision")
@@ -87,7 +92,13 @@ def add_note(comment_id: int) -> ResponseReturnValue:
 def history(comment_id: int) -> ResponseReturnValue:
     """The comment's audit trail, oldest first, and its notes."""
     queue.get_comment(comment_id)
-    return HistoryOut().dump({"items": audit.comment_history(comment_id), "notes": queue.notes_for(comment_id)})
+    return HistoryOut().dump(
+        {
+            "items": audit.comment_history(comment_id),
+            "notes": queue.notes_for(comment_id),
+            "revisions": edits.revisions(comment_id),
+        }
+    )
 
 
 @bp.post("/api/v1/comments/<int:comment_id>/reports")

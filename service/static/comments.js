@@ -26,7 +26,11 @@
   var ENGLISH = { published: "Published", pending: "Awaiting moderation", rejected: "Not published", reply: "Reply",
     empty: "No comments yet. Be the first.", threads_one: "{n} comment thread", threads_many: "{n} comment threads",
     failed: "Something went wrong. Please try again.",
-    offline: "The comment could not be sent. Check your connection and try again." };
+    offline: "The comment could not be sent. Check your connection and try again.",
+    nudge_title: "Before you post", nudge_text: "As written, your comment may not be published:",
+    nudge_words: "Words that stood out:", nudge_edit: "Edit my comment", nudge_post: "Post anyway",
+    edit: "Edit your comment", edit_label: "Your comment", edit_save: "Save edit",
+    withdrawn: "Your edited comment is hidden until a moderator has looked at it." };
 
   /* The section's wording: t(key) for its own strings, translate(text) for messages that come from the API. */
   function wording(section) {
@@ -92,6 +96,17 @@
     }
   }
 
+  /* The nudge box as the server renders it (_comment_section.html), for sections this script builds itself. */
+  function buildNudge() {
+    return el("div", { "class": "nudge", "data-nudge": "", role: "alert", hidden: "" }, [
+      el("h3", { text: ENGLISH.nudge_title }), el("p", { text: ENGLISH.nudge_text }),
+      el("ul", { "class": "reasons", "data-nudge-reasons": "" }),
+      el("p", { "data-nudge-words-line": "", hidden: "" }, [document.createTextNode(ENGLISH.nudge_words + " "),
+        el("span", { "class": "nudge-words", "data-nudge-words": "", dir: "auto" })]),
+      el("p", { "class": "nudge-actions" }, [el("button", { type: "button", "data-nudge-edit": "", text: ENGLISH.nudge_edit }),
+        el("button", { type: "button", "data-nudge-post": "", text: ENGLISH.nudge_post })])]);
+  }
+
   function buildSection(host) {
     var articleId = host.getAttribute("data-moderato-article");
     var section = el("section", { "class": "comments", "data-moderato-section": "", "data-article-id": articleId,
@@ -129,7 +144,7 @@
       el("input", { type: "hidden", name: "parent_id", value: "", "data-parent-id": "" }),
       el("input", { type: "hidden", name: "form_token", value: "" }), hp,
       field("author_name", "Name", "text"), field("author_email", "E-mail (never published)", "email"),
-      field("body", "Comment", "textarea"),
+      field("body", "Comment", "textarea"), buildNudge(),
       el("button", { type: "submit", "class": "primary", "data-submit": "", text: "Post comment" })])]);
     section.appendChild(form);
     section.appendChild(el("h3", { "class": "comment-count", text: "Comments" }));
@@ -241,25 +256,53 @@
       note.querySelector("[data-replying-to]").textContent = id;
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (updateCounter()) { return; }
-      clearErrors();
+    /* The nudge before posting: the text is checked first (nothing is stored); when it would be held or rejected
+       for what it says, the reader sees why and edits, or posts it anyway (recorded as nudged). */
+    var nudge = section.querySelector("[data-nudge]");
+    var nudgedBody = null;
+
+    function hideNudge() { nudge.hidden = true; }
+
+    function showNudge(check) {
+      var reasons = nudge.querySelector("[data-nudge-reasons]");
+      while (reasons.firstChild) { reasons.removeChild(reasons.firstChild); }
+      check.reasons.forEach(function (r) { reasons.appendChild(el("li", { text: words.translate(r.text) })); });
+      var terms = check.words.map(function (w) { return w.term; });
+      nudge.querySelector("[data-nudge-words]").textContent = terms.join(", ");
+      nudge.querySelector("[data-nudge-words-line]").hidden = !terms.length;
+      nudge.hidden = false;
+      nudge.querySelector("[data-nudge-edit]").focus();
+    }
+
+    function payloadOf() {
       var data = new FormData(form);
       var payload = { article_id: articleId, author_name: data.get("author_name") || "",
         author_email: data.get("author_email") || "", body: data.get("body") || "" };
       if (data.get("parent_id")) { payload.parent_id = parseInt(data.get("parent_id"), 10); }
       if (data.get("website")) { payload.website = data.get("website"); }
       if (data.get("form_token")) { payload.form_token = data.get("form_token"); }
-      submit.disabled = true;
-      fetch(base + "/api/v1/comments", { method: "POST", headers: { "Content-Type": "application/json" },
+      return payload;
+    }
+
+    function postJson(path, payload) {
+      return fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(payload) })
         .then(function (response) {
           return response.json().catch(function () { return {}; }).then(function (json) { return { ok: response.ok, json: json }; });
-        })
+        });
+    }
+
+    function send(payload) {
+      submit.disabled = true;
+      hideNudge();
+      postJson("/api/v1/comments", payload)
         .then(function (result) {
           if (result.ok) {
+            nudgedBody = null;
+            lastPost = result.json.edit_token ? { id: result.json.id, token: result.json.edit_token,
+              until: Date.parse(result.json.editable_until), body: payload.body } : null;
             showOutcome(result.json);
+            offerEdit();
             form.querySelector("[name=body]").value = "";
             parentInput.value = "";
             setReplying("");
@@ -272,6 +315,73 @@
         })
         .catch(function () { showErrors({}, words.t("offline")); })
         .then(function () { updateCounter(); return refreshToken(); });
+    }
+
+    /* Editing the comment just posted, within its edit window: the token stays in this page's memory only. */
+    var lastPost = null;
+
+    function offerEdit() {
+      if (!lastPost || Date.now() > lastPost.until) { return; }
+      var button = el("button", { type: "button", "class": "edit-comment", "data-edit-comment": "", text: words.t("edit") });
+      button.addEventListener("click", function () { button.remove(); openEditor(); });
+      outcome.appendChild(button);
+    }
+
+    function openEditor() {
+      var area = el("textarea", { rows: "4", dir: "auto", "data-edit-body": "", "aria-label": words.t("edit_label") });
+      area.value = lastPost.body;
+      var error = el("p", { "class": "form-error", role: "alert", "data-edit-error": "" });
+      var save = el("button", { type: "button", "class": "primary", "data-edit-save": "", text: words.t("edit_save") });
+      outcome.appendChild(el("div", { "class": "editor", "data-editor": "" }, [area, error, save]));
+      area.focus();
+      save.addEventListener("click", function () {
+        save.disabled = true;
+        postJson("/api/v1/comments/" + lastPost.id + "/edit", { edit_token: lastPost.token, body: area.value })
+          .then(function (result) {
+            if (!result.ok) {
+              var failure = result.json.error || {};
+              var fields = failure.fields || {};
+              error.textContent = words.translate(fields.body ? [].concat(fields.body).join(" ") : failure.message || words.t("failed"));
+              save.disabled = false;
+              return null;
+            }
+            lastPost.body = area.value;
+            showOutcome(result.json);
+            if (result.json.withdrawn) { outcome.appendChild(el("p", { "data-withdrawn": "", text: words.t("withdrawn") })); }
+            offerEdit();
+            return loadComments();
+          })
+          .catch(function () { error.textContent = words.t("offline"); save.disabled = false; });
+      });
+    }
+
+    nudge.querySelector("[data-nudge-edit]").addEventListener("click", function () { hideNudge(); body.focus(); });
+    nudge.querySelector("[data-nudge-post]").addEventListener("click", function () {
+      var payload = payloadOf();
+      payload.nudged = true;
+      send(payload);
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (updateCounter()) { return; }
+      clearErrors();
+      var payload = payloadOf();
+      // Sent again unchanged after the nudge: the reader chose to post it as it is.
+      if (nudgedBody !== null && nudgedBody === payload.body) { payload.nudged = true; send(payload); return; }
+      submit.disabled = true;
+      // Any failure of the check (a 422, a 429, offline) just posts: the post answers with the real outcome.
+      postJson("/api/v1/comments/check", payload)
+        .then(function (result) { return result.ok ? result.json : null; }, function () { return null; })
+        .then(function (check) {
+          if (check && check.nudge) {
+            nudgedBody = payload.body;
+            showNudge(check);
+            updateCounter();
+          } else {
+            send(payload);
+          }
+        });
     });
 
     if (!list.children.length || section.getAttribute("data-api-base")) { loadComments(); }

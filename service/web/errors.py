@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
@@ -11,9 +13,11 @@ from werkzeug.exceptions import HTTPException
 from service.errors import FieldMessages, ServiceError
 
 
-def error_response(status: int, code: str, message: str, fields: FieldMessages | None = None) -> Response:
-    """Build the single error envelope every endpoint uses."""
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+def error_response(
+    status: int, code: str, message: str, fields: FieldMessages | None = None, details: dict[str, Any] | None = None
+) -> Response:
+    """Build the single error envelope every endpoint uses; `details` adds an error's own keys (e.g. `until`)."""
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}, **(details or {})}})
     response.status_code = status
     if status == 503:
         response.headers["Retry-After"] = "5"
@@ -29,7 +33,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return error_response(exc.status, exc.code, exc.message, exc.fields, getattr(exc, "details", None))
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError) -> Response:

@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 PUBLIC_LIMITS: tuple[tuple[str, str, str], ...] = (
     ("comments.create_comment", "comments_per_network", "network"),
     ("comments.create_comment", "comments_per_email", "email"),
+    # The nudge before posting scores like a post, so it is limited like one (its own counters).
+    ("comments.check_comment", "comments_per_network", "network"),
+    ("comments.check_comment", "comments_per_email", "email"),
+    ("comments.edit_comment", "comments_per_network", "network"),
     # The no-JavaScript form on the demo article posts the same comments, so it gets the same limits.
     ("pages.post_comment_form", "comments_per_network", "network"),
     ("pages.post_comment_form", "comments_per_email", "email"),

@@ -52,7 +52,8 @@ def test_good_comment_is_stored_and_acknowledged(
     response = post(client, good_comment())
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert set(body) == {"id", "status", "message", "reasons", "language"} and body["language"] == "en"
+    assert set(body) == {"id", "status", "message", "reasons", "language", "edit_token", "editable_until"}
+    assert body["language"] == "en"
     assert isinstance(body["id"], int)
     assert (body["status"], body["message"]) == (status, message)
     assert [reason["code"] for reason in body["reasons"]] == reasons

@@ -36,6 +36,10 @@ def test_policy_document_has_every_contract_field(client: FlaskClient, tokens: T
         "thresholds_by_language",
         "unsupported_language",
         "category_thresholds",
+        "hold_after_rejections",
+        "rejection_window_days",
+        "trust_after_published",
+        "edit_window_minutes",
         "version",
     }
     assert document["version"] == 0
