@@ -99,6 +99,8 @@ def test_keyboard_reject_with_reason_picker_note_help_and_admin_undo(page: objec
     admin, ids = _queue_comments(live_server, 3)
     _sign_in(page, live_server, "/moderate", live_server.token("keyboard-admin", Role.ADMIN))
     page.locator(".card").nth(2).wait_for()  # type: ignore[attr-defined]
+    # The page script marks the first card current once its key handlers are attached: keys before that are lost.
+    page.locator(".card.current").wait_for()  # type: ignore[attr-defined]
     keyboard = page.keyboard  # type: ignore[attr-defined]
     keyboard.press("?")
     page.locator("[data-help-dialog]").wait_for()  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from service import authors
 from tests.conftest import good_comment, set_policy
-from tests.pages.helpers import bearer_secret, sign_in
+from tests.pages.helpers import bearer_secret, claim_page, sign_in
 
 
 def test_each_card_shows_the_authors_record_and_suspension(
@@ -19,7 +19,7 @@ def test_each_card_shows_the_authors_record_and_suspension(
     key = authors.email_author_key("test-secret", "ada@example.org")
     client.post(f"/api/v1/authors/{key}/suspension", json={"days": 2}, headers=tokens["moderator"])
     sign_in(client, bearer_secret(tokens["moderator"]))
-    html = client.get("/moderate").get_data(as_text=True)
+    html = claim_page(client)
     record = html.split("data-author-record>", 1)[1].split("</p>", 1)[0]
     assert "0 published, 1 held," in record and "1 rejected (1 recently)" in record
     assert "suspended until" in record and f'href="/api/v1/authors/{key}"' in record
