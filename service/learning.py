@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from service.classifier.artifact import ArtifactError, read_card
+from service.classifier.datasets import LANGUAGES as TRAINABLE_LANGUAGES
 from service.extensions import db
 from service.language import identify
 from service.live_models import SUPPORTABLE
@@ -207,9 +208,21 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
 
 
 def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str, str]]:
+    """Training tuples of the decisions in a language a model can be trained for (others: see other_languages)."""
     return [
-        (e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site", e.language) for e in examples
+        (e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site", e.language)
+        for e in examples
+        if e.language in TRAINABLE_LANGUAGES
     ]
+
+
+def other_languages(examples: list[SiteExample]) -> dict[str, int]:
+    """Decisions per language no model is trained for (an unsupported or undetermined language): never training rows."""
+    counts: dict[str, int] = {}
+    for e in examples:
+        if e.language not in TRAINABLE_LANGUAGES:
+            counts[e.language] = counts.get(e.language, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
@@ -375,6 +388,7 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
                 "training": len(training),
                 "holdout": len(holdout),
                 "site_comments": len(texts),
+                "other_languages": other_languages([*training, *holdout]),
             }
         },
     )
