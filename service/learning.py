@@ -366,11 +366,11 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
     site's training decisions); the fixed held-out slice only measures the result. A site with more decisions than
     TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded. The card records
     the newest verdict id it has seen (``site_decisions``), so ``--if-new`` can count the decisions made since."""
-    from service.classifier.site import train_site_blend
+    from service.classifier.site import SHIPPED_METHOD, train_site_blend
 
     through = latest_verdict_id()
     training, holdout = bounded_site_examples()
-    texts = site_texts()
+    texts = site_texts() if SHIPPED_METHOD.vocabulary == "site_comments" else []
     return train_site_blend(
         public_data,
         _rows(training),
