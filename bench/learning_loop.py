@@ -1,5 +1,8 @@
 """Learning from the moderators, measured: does a site blend rank and calibrate a site's later comments better?
 
+Superseded for measuring the learning loop by bench/site_learning.py (a realistic site: few held comments, a public
+model at full size, history and future in id order, a learning curve); this one remains a quick smoke run.
+
 One public dataset plays the site (Wikipedia talk comments by default: the closest register to news comments). It is
 split at random into "site history" and "site future". The history goes through the real API of a test app (temp
 SQLite, rate limits off): every comment is posted, queued, and decided by a moderator token from its label. Then

@@ -131,6 +131,32 @@ def load_site(language: str, future: int, seed: int) -> Site:
     return Site(language, kept[:-future], kept[-future:])
 
 
+def public_folders(language: str, cap: int, seed: int) -> list[Path]:
+    """The language's public sources, or with ``cap`` a label-stratified sample of at most cap rows per source
+    written as generic CSVs (text,label,category,language), so the API path's train command reads the same rows."""
+    folders = [DATA / name for name in PUBLIC_SOURCES[language]]
+    if not cap:
+        return folders
+    out = CACHE / f"public-{language}-cap{cap}-seed{seed}"
+    if not out.is_dir():
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for folder in folders:
+            rows = load_rows([folder])
+            if len(rows) > cap:
+                rng = random.Random(f"{seed}:{folder.name}")
+                positives = [r for r in rows if r.label]
+                negatives = [r for r in rows if not r.label]
+                k = round(len(positives) * cap / len(rows))
+                rows = rng.sample(positives, k) + rng.sample(negatives, cap - k)
+            with (tmp / f"{folder.name}.csv").open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["text", "label", "category", "language"])
+                writer.writerows([r.text, r.label, r.category or "", r.language] for r in rows)
+        tmp.rename(out)
+    return [out]
+
+
 def public_fit(language: str, cap: int, seed: int) -> PublicFit:
     """The language's public model on every other source (cached on disk between runs: same inputs, same model)."""
     params = language_params(language)
@@ -140,13 +166,7 @@ def public_fit(language: str, cap: int, seed: int) -> PublicFit:
         with path.open("rb") as handle:
             fit: PublicFit = pickle.load(handle)  # noqa: S301 - our own cache file, written below
             return fit
-    rows = load_rows([DATA / name for name in PUBLIC_SOURCES[language]])
-    if cap:
-        rng = random.Random(seed)
-        by_source: dict[str, list[Row]] = {}
-        for row in rows:
-            by_source.setdefault(row.source, []).append(row)
-        rows = [r for mine in by_source.values() for r in (rng.sample(mine, cap) if len(mine) > cap else mine)]
+    rows = load_rows(public_folders(language, cap, seed))
     used, _ = prepare_rows(rows, params, seed)
     fit = PublicFit(fit_pipeline(used, params, seed), {"language": language}, rows, used, params)
     CACHE.mkdir(exist_ok=True)
@@ -176,7 +196,8 @@ def split_decisions(site: Site, n: int, first_id: int) -> tuple[list[Row], list[
     """The last n history comments as decisions, split as the product does (comment id % 5 == 0 held out); ids are
     assigned in posting order from first_id to the whole history."""
     start = len(site.history) - n
-    train, holdout = [], []
+    train: list[Row] = []
+    holdout: list[Row] = []
     for i in range(start, len(site.history)):
         (holdout if (first_id + i) % 5 == 0 else train).append(site.history[i])
     return train, holdout
@@ -210,7 +231,12 @@ def rank_average(*scores: np.ndarray) -> np.ndarray:
 
 
 def curve(
-    site: Site, public: PublicFit, points: Sequence[int], seed: int, variants_at: Sequence[int]
+    site: Site,
+    public: PublicFit,
+    points: Sequence[int],
+    seed: int,
+    variants_at: Sequence[int],
+    only: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The previous and the shipped method at every point (the variants too at ``variants_at``), on the future."""
     norm = public.params.text_normalisation()
@@ -224,10 +250,13 @@ def curve(
         methods = {"previous": PREVIOUS_METHOD, "shipped": SHIPPED_METHOD}
         if n in variants_at:
             methods |= {name: m for name, m in VARIANTS.items() if m not in methods.values()}
+        if only:
+            methods = {name: m for name, m in methods.items() if name in only}
         for name, method in methods.items():
             started = time.perf_counter()
             blended, p_site, found = in_process(site, public, n, method, seed, 1, p_public)
             row[name] = {**measure(y, blended), "seconds": round(time.perf_counter() - started, 1)}
+            print(json.dumps({"language": site.language, "decisions": n, name: row[name]}), flush=True)
             if name in ("previous", "shipped"):
                 row[name]["card_holdout_gain_auc"] = found["blend"].get("holdout_gain_auc")
             if p_site is not None and method in (PREVIOUS_METHOD, SHIPPED_METHOD):
@@ -289,7 +318,9 @@ def save_public(publics: dict[str, PublicFit], folder: Path, seed: int) -> Path:
     return folder
 
 
-def api_point(sites: dict[str, Site], publics: dict[str, PublicFit], n: int, pool: int, seed: int) -> dict[str, Any]:
+def api_point(
+    sites: dict[str, Site], publics: dict[str, PublicFit], n: int, pool: int, cap: int, seed: int
+) -> dict[str, Any]:
     """Post each language's last ``pool`` history comments through the API, decide the last n of them, run
     ``moderato train --include-decisions`` and score the future; beside it the in-process path on the same rows."""
     from click.testing import CliRunner
@@ -350,7 +381,7 @@ def api_point(sites: dict[str, Site], publics: dict[str, PublicFit], n: int, poo
             result[language] = {"api": stats}
         result["seconds_posting"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        folders = [str(DATA / name) for lang in sites for name in PUBLIC_SOURCES[lang]]
+        folders = [str(folder) for lang in sites for folder in public_folders(lang, cap, seed)]
         args = ["train", "--include-decisions", "--out", str(work / "models"), "--version", "2026-11-30.2"]
         args += ["--seed", str(seed)] + [x for folder in folders for x in ("--data", folder)]
         ran = CliRunner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: app), catch_exceptions=False)
@@ -383,8 +414,9 @@ def api_point(sites: dict[str, Site], publics: dict[str, PublicFit], n: int, poo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--language", action="append", choices=sorted(SITE_SOURCE), help="default: both")
-    parser.add_argument("--points", type=int, nargs="+", default=list(POINTS))
+    parser.add_argument("--points", type=int, nargs="*", default=list(POINTS))
     parser.add_argument("--variants-at", type=int, nargs="*", default=[4000], help="points where variants run")
+    parser.add_argument("--method", action="append", default=[], help="run only these methods (repeatable)")
     parser.add_argument("--public-cap", type=int, default=0, help="rows per public source (0: all)")
     parser.add_argument("--api", type=int, default=0, help="also run this point through the API (0: skip)")
     parser.add_argument("--api-pool", type=int, default=0, help="history comments posted per language (default: --api)")
@@ -408,9 +440,11 @@ def main() -> int:
             "public_seconds": round(time.perf_counter() - started, 1),
         }
         print(json.dumps({language: report[language]}), flush=True)
-        report[language]["curve"] = curve(site, publics[language], args.points, args.seed, args.variants_at)
+        report[language]["curve"] = curve(
+            site, publics[language], args.points, args.seed, args.variants_at, args.method
+        )
     if args.api:
-        report["api"] = api_point(sites, publics, args.api, args.api_pool or args.api, args.seed)
+        report["api"] = api_point(sites, publics, args.api, args.api_pool or args.api, args.public_cap, args.seed)
     for language in languages:
         print_curve(language, report[language]["curve"])
     if "api" in report:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from service.classifier.artifact import ArtifactError, read_card
+from service.classifier.datasets import LANGUAGES as TRAINABLE_LANGUAGES
 from service.extensions import db
 from service.language import identify
 from service.live_models import SUPPORTABLE
@@ -201,9 +202,21 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
 
 
 def _rows(examples: list[SiteExample]) -> list[tuple[str, int, str | None, str, str]]:
+    """Training tuples of the decisions in a language a model can be trained for (others: see other_languages)."""
     return [
-        (e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site", e.language) for e in examples
+        (e.text, e.label, e.category if e.category in ("abuse", "spam") else None, "site", e.language)
+        for e in examples
+        if e.language in TRAINABLE_LANGUAGES
     ]
+
+
+def other_languages(examples: list[SiteExample]) -> dict[str, int]:
+    """Decisions per language no model is trained for (an unsupported or undetermined language): never training rows."""
+    counts: dict[str, int] = {}
+    for e in examples:
+        if e.language not in TRAINABLE_LANGUAGES:
+            counts[e.language] = counts.get(e.language, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
@@ -347,11 +360,11 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
     site's training decisions); the fixed held-out slice only measures the result. A site with more decisions than
     TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded. The card records
     the newest verdict id it has seen (``site_decisions``), so ``--if-new`` can count the decisions made since."""
-    from service.classifier.site import train_site_blend
+    from service.classifier.site import SHIPPED_METHOD, train_site_blend
 
     through = latest_verdict_id()
     training, holdout = bounded_site_examples()
-    texts = site_texts()
+    texts = site_texts() if SHIPPED_METHOD.vocabulary == "site_comments" else []
     return train_site_blend(
         public_data,
         _rows(training),
@@ -369,6 +382,7 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
                 "training": len(training),
                 "holdout": len(holdout),
                 "site_comments": len(texts),
+                "other_languages": other_languages([*training, *holdout]),
             }
         },
     )

@@ -90,3 +90,27 @@ def test_site_decisions_keep_their_comment_language_for_training_and_the_gate(
             expected.setdefault(language, 0)
             expected[language] += 1
     assert {language: len(texts) for language, (texts, _) in held_out.items()} == expected
+
+
+def test_decisions_in_a_language_without_a_model_are_counted_not_trained_on(
+    app: Flask, client: FlaskClient, tokens: Tokens
+) -> None:
+    set_policy(client, tokens, premoderated_articles=["held"])
+    bodies = [
+        "The minister's statement about the checkpoint attack leaves many questions open.",
+        "Die Erklärung des Ministers zum Angriff lässt viele Fragen offen, finde ich.",
+        "😀😀",
+    ]
+    for n, body in enumerate(bodies):
+        payload = good_comment(article_id="held", body=body, author_email=f"r{n}@example.org")
+        comment_id = client.post("/api/v1/comments", json=payload).get_json()["id"]
+        decided = client.post(
+            f"/api/v1/comments/{comment_id}/decision", json={"action": "approve"}, headers=tokens["moderator"]
+        )
+        assert decided.status_code == 200, decided.get_json()
+    with app.app_context():
+        examples = learning.site_examples()
+    languages = [e.language for e in examples]
+    assert languages[0] == "en" and "en" not in languages[1:] and "ar" not in languages
+    assert [row[0] for row in learning._rows(examples)] == [bodies[0]]
+    assert learning.other_languages(examples) == {language: languages.count(language) for language in languages[1:]}

@@ -58,11 +58,11 @@ def test_blend_folder_holds_both_models_and_a_card_showing_the_choice(blend_dir:
     assert set(blend["weights"]) == {"intercept", "public", "site", "abuse", "spam"}  # the shipped SiteMethod
     assert blend["site_method"] == {
         "inputs": "categories",
-        "vocabulary": "site_comments",
+        "vocabulary": "decisions",
         "class_weight": None,
         "stacking_C": 1.0,
     }
-    assert blend["site_model"]["vocabulary_texts"] == 160  # no other site comments given: the decisions' own
+    assert blend["site_model"]["vocabulary_texts"] == 160
     assert set(blend["alternatives"]) == {"public_alone", "site_alone", "appended", "blend"}
     assert all("holdout_auc" in v for v in blend["alternatives"].values())
     assert blend["site_model"]["rows"] == 160
