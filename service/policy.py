@@ -15,6 +15,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from sqlalchemy import bindparam, func, select
 
 from service import audit
+from service.classifier.datasets import LANGUAGES
 from service.extensions import db
 from service.reasons import CATEGORIES, Reason, outcome_reason
 from service.records import PolicyVersion
@@ -36,7 +37,11 @@ class _Term(fields.String):
 
 _TERM = _Term(validate=validate.Length(min=1, max=100))
 _ARTICLE = fields.String(validate=validate.Length(min=1, max=200))
-_LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$", error="An ISO 639-1 language code, e.g. ar."))
+# Thresholds of their own for the languages Moderato can train a model for: a language no model reads is never
+# scored (see unsupported_language), so thresholds for it would do nothing.
+_LANGUAGE = fields.String(
+    validate=validate.OneOf(LANGUAGES, error=f"One of the languages Moderato trains: {', '.join(LANGUAGES)}.")
+)
 
 
 class CategoryLimits(Schema):

@@ -338,8 +338,9 @@ def bulk_decide(
                 )
             )
         )
-    if not selected:
-        raise InvalidFields(fields={"ids": ["Nothing to decide: give ids or a campaign_id with queued comments."]})
+    if not ids and not campaign_id:
+        raise InvalidFields(fields={"ids": ["Nothing to decide: give ids or a campaign_id."]})
+    # A campaign with nothing left in the queue decides nothing: a second moderator's click on the same campaign.
     decided, conflicts = [], {}
     for comment_id in dict.fromkeys(selected):
         try:

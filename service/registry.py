@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import select
 
 from service import audit
-from service.classifier.artifact import ArtifactError, read_card
+from service.classifier.artifact import ArtifactError, ModelNotFound, read_card
 from service.classifier.metrics import auc
 from service.classifier.scorer import Scorer
 from service.errors import Conflict, InvalidFields, NotFound
@@ -43,10 +43,17 @@ def _stored_path(path: Path) -> str:
         return str(resolved)
 
 
+class NoModelAtPath(NotFound):
+    code = "model_not_found"
+    message = "No model at that path."
+
+
 def register(path: Path, actor: str, state: str = CANDIDATE) -> ModelRegistration:
     """Record a model folder in the registry (idempotent per version)."""
     try:
         card = read_card(path)
+    except ModelNotFound as exc:
+        raise NoModelAtPath(fields={"path": [str(exc)]}) from exc
     except ArtifactError as exc:
         raise InvalidFields(fields={"path": [str(exc)]}) from exc
     version = str(card.get("version") or path.name)

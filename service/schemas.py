@@ -33,6 +33,26 @@ SINGLE_LINE_FORBIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 ID_RANGE = validate.Range(min=1, max=MAX_INTEGER)
 
 
+class WholeMatch(validate.Regexp):
+    """A Regexp the whole value must match: Python's `$` also matches before a final newline, ECMA's (the spec's) does
+    not, so "…\n" would pass here and fail the document's pattern."""
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or re.fullmatch(str(self.regex.pattern), value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class JSONBoolean(fields.Boolean):
+    """true or false and nothing else: marshmallow's Boolean also takes 1, "yes", "on"..., which the spec's boolean
+    does not."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class StrictSchema(Schema):
     """Unknown fields are an error: a typo in a field name must not silently drop data."""
 
@@ -86,7 +106,7 @@ class CommentIn(StrictSchema):
     # An integration token's backend posting for a reader passes the reader's address (ignored otherwise).
     client_ip = fields.IP(load_default=None, allow_none=True)
     # True when the reader posts after the nudge before posting warned them (POST /api/v1/comments/check).
-    nudged = fields.Boolean(load_default=False)
+    nudged = JSONBoolean(load_default=False)
     # An integration token's backend may name the author by its own user id: the author's record is then kept by
     # that id instead of the e-mail address (ignored from other callers).
     author_subject = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
@@ -152,16 +172,16 @@ class CommentPage(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+CURSOR_PATTERN = r"^[0-9]{1,16}\.[0-9]{1,10}$"
+
+
 class PageArgs(StrictSchema):
     """Query arguments of a cursor-paginated list."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    # Opaque: only a next_cursor this service issued is valid (the spec's format names it; JSON Schema cannot).
-    cursor = fields.String(
-        load_default=None,
-        validate=[validate.Length(max=200), validate.Regexp(r"^[A-Za-z0-9_-]*$")],
-        metadata={"format": "moderato-cursor"},
-    )
+    # A page's next_cursor: the keyset (created_at in microseconds since 1970, id) of the last comment it holds.
+    # Every string the pattern allows names a position (up to the year 2286), so the spec states it exactly.
+    cursor = fields.String(load_default=None, validate=WholeMatch(CURSOR_PATTERN))
 
 
 class ErrorBody(Schema):
@@ -510,7 +530,7 @@ class RegisterModelIn(StrictSchema):
 
 
 class PromoteIn(StrictSchema):
-    force = fields.Boolean(load_default=False)
+    force = JSONBoolean(load_default=False)
 
 
 class ShadowReport(Schema):
@@ -637,13 +657,24 @@ class RevisionOut(Schema):
     created_at = fields.DateTime(metadata={"description": "When this text was replaced by an edit."})
 
 
+# http(s), a host name (no IP literal in brackets, no user info), an optional port within 1-65535, then any path.
+WEBHOOK_URL_PATTERN = (
+    r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?"
+    r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][^\s]*)?$"
+)
 WEBHOOK_EVENTS = ("comment.decided", "comment.published", "comment.reported")
 
 
 class WebhookIn(StrictSchema):
     """An endpoint to register: where, the shared secret that signs deliveries, and which events."""
 
-    url = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    url = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=500),
+            WholeMatch(WEBHOOK_URL_PATTERN, error="Must be an http:// or https:// URL with a host name."),
+        ],
+    )
     secret = fields.String(required=True, validate=validate.Length(min=16, max=200))
     events = fields.List(
         fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), required=True, validate=validate.Length(min=1, max=3)

@@ -43,17 +43,20 @@ class WebhookNotFound(NotFound):
 
 def check_url(url: str, own_hosts: Sequence[str]) -> str:
     """Only http(s) URLs with a host, and never this service itself (`own_hosts`: its host[:port] names)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a port beyond 65535, a broken IPv6 literal: WebhookIn's pattern lets neither through
+        raise InvalidFields(fields={"url": ["Must be an http:// or https:// URL with a host name."]}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidFields(fields={"url": ["Must be an http:// or https:// URL with a host."]})
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+        raise InvalidFields(fields={"url": ["Must be an http:// or https:// URL with a host name."]})
     own: set[str] = set()
     for host in own_hosts:
         name, _, own_port = host.lower().rpartition(":") if ":" in host else (host.lower(), "", "")
         own.update([f"{name}:{own_port}"] if own_port else [f"{name}:80", f"{name}:443"])
     if f"{parts.hostname.lower()}:{port}" in own:
         raise InvalidFields(fields={"url": ["Must not point at this service itself."]})
-    return url.strip()
+    return url
 
 
 def register(url: str, secret: str, events: Sequence[str], actor: str, own_hosts: Sequence[str]) -> WebhookEndpoint:

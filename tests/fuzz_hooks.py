@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 import schemathesis
-from hypothesis import strategies as st
-
-from service.records import MAX_INTEGER
-
-
-def _cursor(moment: datetime, comment_id: int) -> str:
-    raw = json.dumps([moment.isoformat(), comment_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-# An article page's next_cursor: the service's own encoding of (created_at, id).
-schemathesis.openapi.format(
-    "moderato-cursor",
-    st.builds(_cursor, st.datetimes(timezones=st.just(UTC)), st.integers(min_value=0, max_value=MAX_INTEGER)),
-)
 
 _ORDERED = {("POST", "/api/v1/policy/simulate"), ("PATCH", "/api/v1/policy")}
 

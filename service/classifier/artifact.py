@@ -10,6 +10,7 @@ single-language (English) version, as written before languages existed.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import re
@@ -65,6 +66,10 @@ TRUSTED_TYPES: tuple[str, ...] = (
 
 class ArtifactError(RuntimeError):
     """A model folder that is missing, corrupt, untrusted or built with another scikit-learn version."""
+
+
+class ModelNotFound(ArtifactError):
+    """Nothing at that path: no folder, or a folder without a model card."""
 
 
 def sha256_file(path: Path) -> str:
@@ -197,9 +202,13 @@ def read_card(folder: Path) -> dict[str, Any]:
     path = folder / CARD_FILE
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ArtifactError(f"no model card at {path}") from exc
-    except (OSError, ValueError) as exc:
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise ModelNotFound(f"no model card at {path}") from exc
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise ModelNotFound(f"no model card at {path}") from exc
+        raise ArtifactError(f"unreadable model card {path}: {exc}") from exc
+    except ValueError as exc:
         raise ArtifactError(f"unreadable model card {path}: {exc}") from exc
     if not isinstance(card, dict):
         raise ArtifactError(f"model card {path} is not a JSON object")

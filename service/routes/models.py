@@ -12,6 +12,7 @@ from service.schemas import ModelList, ModelOut, PromoteIn, PromoteOut, Register
 from service.settings import resolve_path
 from service.web.access import principal, require_role
 from service.web.context import active_policy, settings
+from service.web.inputs import optional_json_body
 
 bp = Blueprint("models", __name__)
 
@@ -43,7 +44,7 @@ def shadow_model(version: str) -> ResponseReturnValue:
 @require_role(Role.ADMIN)
 def promote_model(version: str) -> ResponseReturnValue:
     """Make this version active if it passes the gate (or `force`, audited)."""
-    force = PromoteIn().load(request.get_json(silent=True) or {})["force"]
+    force = PromoteIn().load(optional_json_body())["force"]
     promoted, gate = registry.promote(version, principal().actor, resolve_path(settings()["model"]["path"]), force)
     fields = {name: getattr(promoted, name) for name in ModelOut().fields}
     return PromoteOut().dump({**fields, "gate": gate.as_dict()})

@@ -26,6 +26,7 @@ from service.schemas import (
 )
 from service.web.access import principal, require_role
 from service.web.context import active_policy, secret, settings
+from service.web.inputs import optional_json_body
 
 bp = Blueprint("queue", __name__)
 
@@ -46,7 +47,7 @@ def list_queue() -> ResponseReturnValue:
 @require_role(Role.MODERATOR)
 def claim() -> ResponseReturnValue:
     """Lease the caller's next items for a few minutes."""
-    limit = min(ClaimIn().load(request.get_json(silent=True) or {})["limit"], settings()["queue"]["max_claim"])
+    limit = min(ClaimIn().load(optional_json_body())["limit"], settings()["queue"]["max_claim"])
     items = queue.claim(principal(), limit, settings()["queue"]["lease_seconds"])
     claimed = ClaimOut().dump({"items": items})
     attach_authors(claimed["items"], items)

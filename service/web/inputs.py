@@ -31,6 +31,12 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ValueError("JSON nested too deeply") from exc
 
 
+def optional_json_body() -> Any:
+    """The body of an operation that may be sent without one: {} when empty, else its JSON (malformed → 400; any
+    non-object, `null` included, is then refused by the schema like every other body)."""
+    return request.get_json() if request.get_data(cache=True) else {}
+
+
 def refuse_oversized_streams() -> None:
     """413 for a body without Content-Length (chunked) that runs past MAX_CONTENT_LENGTH.
 

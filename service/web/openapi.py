@@ -7,9 +7,10 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from service import schemas
+from service.reasons import APPROVE_REASONS, REJECT_REASONS
 
 
 @dataclass(frozen=True)
@@ -348,13 +349,13 @@ OPERATIONS: list[Operation] = [
     Operation(
         "/api/v1/models",
         "post",
-        "Register a trained model folder as a candidate.",
+        "Register a trained model folder as a candidate (404 when the path holds no model card).",
         "models",
         schemas.ModelOut,
         status=201,
         request=schemas.RegisterModelIn,
         roles=("admin",),
-        errors=(400, 415, 422),
+        errors=(400, 404, 415, 422),
     ),
     Operation(
         "/api/v1/models/{version}/shadow",
@@ -406,6 +407,8 @@ OPERATIONS: list[Operation] = [
 # Statuses any operation can answer beyond its own: a JSON body can be malformed (400), too large (413) or not JSON
 # (415), and fail validation (422); every path but liveness and metrics touches the database, which can be away (503).
 BODY_ERRORS = (400, 413, 415, 422)
+# Bodies that may be left out, every field having a default (web.inputs.optional_json_body reads them).
+OPTIONAL_BODIES = (schemas.ClaimIn, schemas.PromoteIn)
 NO_DATABASE = ("/healthz", "/metrics")
 # What NormalisedString accepts, as one regex: no control characters (newline and tab only in multi-line fields; a
 # CR there becomes a newline), no direction or line controls in single-line ones, and at least one visible character:
@@ -444,8 +447,77 @@ def _normalised_string(self: Any, field: Any, **_: Any) -> dict[str, Any]:
     return {"minLength": 1, "pattern": _visible_text_pattern(field.allow_newlines)}
 
 
-def _has_required_fields(schema: type[Schema]) -> bool:
-    return any(f.required for f in schema._declared_fields.values())
+def _dict_with_known_keys(self: Any, field: Any, **_: Any) -> dict[str, Any]:
+    """A Dict whose keys come from a fixed list (categories, language codes): each key a property, no other keys.
+    OpenAPI 3.0 cannot constrain the names of additionalProperties."""
+    if not isinstance(field, fields.Dict) or field.key_field is None or field.value_field is None:
+        return {}
+    choices = next((v.choices for v in field.key_field.validators if isinstance(v, validate.OneOf)), None)
+    if choices is None:
+        return {}
+    value = self.field2property(field.value_field)
+    return {"properties": {key: value for key in choices}, "additionalProperties": False}
+
+
+def _ip_address(self: Any, field: Any, **_: Any) -> dict[str, Any]:
+    """marshmallow's IP field takes either family; JSON Schema names the two formats."""
+    if not isinstance(field, fields.IP):
+        return {}
+    return {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}
+
+
+def _reason_matches_action() -> dict[str, Any]:
+    """An approval's reason is optional and one of APPROVE_REASONS; a rejection needs one of REJECT_REASONS."""
+    return {
+        "oneOf": [
+            {
+                "properties": {
+                    "action": {"enum": ["approve"]},
+                    "reason": {"enum": [*APPROVE_REASONS, None], "nullable": True},
+                }
+            },
+            {
+                "properties": {"action": {"enum": ["reject"]}, "reason": {"enum": list(REJECT_REASONS)}},
+                "required": ["reason"],
+            },
+        ]
+    }
+
+
+def _state_cross_field_rules(components: dict[str, Any]) -> None:
+    """The rules that tie one field to another, where JSON Schema can say them (see SimulateIn for one it cannot)."""
+    for name in ("DecisionIn", "BulkDecisionIn"):
+        components[name]["properties"]["reason"] = {
+            "type": "string",
+            "enum": [*APPROVE_REASONS, *REJECT_REASONS, None],
+            "nullable": True,
+            "default": None,
+        }
+    components["DecisionIn"].update(_reason_matches_action())
+    components["BulkDecisionIn"]["allOf"] = [
+        _reason_matches_action(),
+        {
+            "anyOf": [
+                {"required": ["ids"], "properties": {"ids": {"minItems": 1}}},
+                {"required": ["campaign_id"], "properties": {"campaign_id": {"type": "string", "minLength": 1}}},
+            ]
+        },
+    ]
+    components["ScoreIn"]["oneOf"] = [{"required": ["body"]}, {"required": ["bodies"]}]
+
+
+def _object_sizes(node: Any) -> None:
+    """apispec writes a Dict's Length validator as maxLength/minLength: for an object that is max/minProperties."""
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            for length, count in (("maxLength", "maxProperties"), ("minLength", "minProperties")):
+                if length in node:
+                    node[count] = node.pop(length)
+        for child in node.values():
+            _object_sizes(child)
+    elif isinstance(node, list):
+        for child in node:
+            _object_sizes(child)
 
 
 def _error_response(status: int) -> dict[str, Any]:
@@ -463,6 +535,9 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
     )
     assert plugin.converter is not None
     plugin.converter.add_attribute_function(_normalised_string)  # type: ignore[no-untyped-call]
+    plugin.converter.add_attribute_function(_dict_with_known_keys)  # type: ignore[no-untyped-call]
+    plugin.converter.add_attribute_function(_ip_address)  # type: ignore[no-untyped-call]
+    plugin.map_to_openapi_type(fields.IP, "string", None)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("ErrorOut", schema=schemas.ErrorOut)
     paths: dict[str, dict[str, Any]] = {}
@@ -497,13 +572,17 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
         if parameters:
             operation["parameters"] = parameters
         if op.request is not None:
-            # A body whose fields all have defaults may be left out (POST /api/v1/queue/claim takes none).
-            required = _has_required_fields(op.request)
-            operation["requestBody"] = {"required": required, "content": {"application/json": {"schema": op.request}}}
+            operation["requestBody"] = {
+                "required": op.request not in OPTIONAL_BODIES,
+                "content": {"application/json": {"schema": op.request}},
+            }
         if op.roles:
             operation["security"] = [{"bearer": []}]
             operation["description"] = "Roles: " + ", ".join(op.roles)
         paths.setdefault(op.path, {})[op.method] = operation
     for path, operations_by_method in paths.items():
         spec.path(path=path, operations=operations_by_method)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _state_cross_field_rules(document["components"]["schemas"])
+    _object_sizes(document)
+    return document

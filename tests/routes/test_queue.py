@@ -126,6 +126,15 @@ def test_bulk_decision_on_a_campaign(client: FlaskClient, tokens: Tokens) -> Non
     ).get_json()
     assert len(result["decided"]) == 3 and result["conflicts"] == {}
     assert client.get("/api/v1/queue", headers=tokens["moderator"]).get_json()["total"] == 0
+    # A second moderator's click on the same campaign finds nothing left to decide: not an error.
+    again = client.post(
+        "/api/v1/queue/bulk-decision",
+        json={"action": "reject", "reason": "spam", "campaign_id": campaign},
+        headers=tokens["moderator2"],
+    )
+    assert again.status_code == 200 and again.get_json() == {"decided": [], "conflicts": {}}
+    nothing = client.post("/api/v1/queue/bulk-decision", json={"action": "approve"}, headers=tokens["moderator"])
+    assert nothing.status_code == 422 and "ids" in nothing.get_json()["error"]["fields"]
 
 
 def test_bulk_selection_reports_items_someone_else_holds(client: FlaskClient, tokens: Tokens) -> None:
