@@ -381,9 +381,12 @@ def undo(comment_id: int, principal: Principal) -> Comment:
         to_status=verdict.from_status,
         data={"verdict_id": verdict.id, "moderator": verdict.moderator},
     )
-    db.session.commit()
     comment = db.session.get(Comment, comment_id)
     assert comment is not None
+    db.session.refresh(comment)  # the UPDATE above, seen in this transaction
+    # The article site cached the decision (e.g. shows the comment): tell it, in the same transaction.
+    webhooks.enqueue("comment.decided", comment, decided_by=principal.actor, undone=True)
+    db.session.commit()
     db.session.refresh(comment)
     return comment
 

@@ -176,6 +176,23 @@ def test_moderator_decisions_and_reports_are_events(
     assert events[0]["decided_by"].startswith("moderator") and events[2]["reason"] == "spam"
 
 
+def test_an_undone_decision_tells_the_site_the_comment_is_waiting_again(
+    app: Flask, client: FlaskClient, tokens: Tokens, receiver: Receiver
+) -> None:
+    set_policy(client, tokens, publish_below=0.0, reject_at=1.0)
+    _register(client, tokens, receiver.url, ["comment.decided"])
+    held = client.post("/api/v1/comments", json=good_comment()).get_json()
+    client.post(f"/api/v1/comments/{held['id']}/decision", json={"action": "approve"}, headers=tokens["moderator"])
+    assert client.post(f"/api/v1/comments/{held['id']}/undo", headers=tokens["admin"]).status_code == 200
+    _deliver(app)
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [(e["comment"]["status"], e.get("undone", False)) for e in events] == [
+        ("published", False),
+        ("pending", True),
+    ]
+    assert events[1]["decided_by"].startswith("admin")
+
+
 @pytest.mark.parametrize(
     "url",
     [
