@@ -64,9 +64,7 @@ def scope_of(html: str) -> Any:
     return json.loads(match.group(1))
 
 
-def test_admin_page_offers_each_model_language(
-    app: Flask, client: FlaskClient, tokens: Tokens
-) -> None:
+def test_admin_page_offers_each_model_language(app: Flask, client: FlaskClient, tokens: Tokens) -> None:
     set_policy(
         client,
         tokens,
