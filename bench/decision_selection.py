@@ -162,6 +162,9 @@ def run_seed(
     for selection in selections:
         kind = select(p_history, served, selection, seed)
         for n in points:
+            if np.count_nonzero(kind) < n:
+                print(json.dumps({"language": language, "seed": seed, "decisions": n, "skipped": "too few"}))
+                continue
             started = time.perf_counter()
             train, holdout = decisions(site, kind, n)
             chosen = sorted(train + holdout)
@@ -183,11 +186,18 @@ def run_seed(
     return out
 
 
-def _spread(values: Sequence[float]) -> str:
-    """Mean ± sample standard deviation (± 0 with one seed)."""
+def _spread(values: Sequence[float], digits: int = 3) -> str:
+    """Mean ± sample standard deviation over seeds (± 0 with one seed)."""
     a = np.asarray(values, dtype=np.float64)
     sd = float(a.std(ddof=1)) if a.size > 1 else 0.0
-    return f"{a.mean():.3f} ± {sd:.3f}"
+    return f"{a.mean():.{digits}f} ± {sd:.{digits}f}"
+
+
+def _difference(values: Sequence[float], digits: int = 3) -> str:
+    """Mean ± spread of a paired difference, signed."""
+    a = np.asarray(values, dtype=np.float64)
+    sd = float(a.std(ddof=1)) if a.size > 1 else 0.0
+    return f"{a.mean():+.{digits}f} ± {sd:.{digits}f}"
 
 
 def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[int], names: Sequence[str]) -> None:
@@ -200,6 +210,9 @@ def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[i
         "| held in decisions | comments covered"
     )
     for n in points:
+        if any(name not in runs[s].get(str(n), {}) for s in seeds for name in names):
+            print(f"{n} | (fewer decided history comments than that for some selection or seed: skipped)")
+            continue
         today = [runs[s][str(n)]["today"] for s in seeds]
         for name in names:
             rows = [runs[s][str(n)][name] for s in seeds]
@@ -208,8 +221,9 @@ def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[i
             }
             print(
                 f"{n} | {name} | {_spread([r['auc'] for r in rows])} | {_spread([r['ap'] for r in rows])} "
-                f"| {_spread([100 * r['workload'] for r in rows])} % "
-                f"| {_spread(diff['auc'])} | {_spread(diff['ap'])} | {_spread([100 * d for d in diff['workload']])} pt "
+                f"| {_spread([100 * r['workload'] for r in rows], 1)} % "
+                f"| {_difference(diff['auc'])} | {_difference(diff['ap'])} "
+                f"| {_difference([100 * d for d in diff['workload']], 1)} pt "
                 f"| {np.mean([r['held_in_decisions'] for r in rows]):.0f} "
                 f"| {np.mean([r['comments_covered'] for r in rows]):.0f}"
             )
@@ -224,7 +238,15 @@ def main() -> int:
     parser.add_argument("--no-random", action="store_true", help="skip the random control")
     parser.add_argument("--public-cap", type=int, default=0, help="rows per public source (0: all)")
     parser.add_argument("--json", type=Path, help="write the whole report here too")
+    parser.add_argument("--summary", type=Path, nargs="+", help="only print the tables of reports written by --json")
     args = parser.parse_args()
+    if args.summary:
+        for path in args.summary:
+            for language, found in json.loads(path.read_text(encoding="utf-8")).items():
+                runs = {int(seed): run for seed, run in found["runs"].items()}
+                names = list(next(iter(runs.values()))[str(args.points[0])])
+                summarise(language, runs, args.points, names)
+        return 0
     shares = args.share or list(SHARES)
     selections = [Selection()] + [Selection("nearest", s) for s in shares]
     if not args.no_random:
