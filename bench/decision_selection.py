@@ -207,7 +207,7 @@ def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[i
     print(f"\n{language}: seeds {seeds}; public model alone AUC {_spread(base)}")
     print(
         "decisions | selection | AUC | AP | workload | AUC − today | AP − today | workload − today "
-        "| held in decisions | comments covered"
+        "| held in decisions | comments covered | future gain | card's held-out gain (selected decisions)"
     )
     for n in points:
         if any(name not in runs[s].get(str(n), {}) for s in seeds for name in names):
@@ -225,7 +225,9 @@ def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[i
                 f"| {_difference(diff['auc'])} | {_difference(diff['ap'])} "
                 f"| {_difference([100 * d for d in diff['workload']], 1)} pt "
                 f"| {np.mean([r['held_in_decisions'] for r in rows]):.0f} "
-                f"| {np.mean([r['comments_covered'] for r in rows]):.0f}"
+                f"| {np.mean([r['comments_covered'] for r in rows]):.0f} "
+                f"| {_difference([r['auc'] - b for r, b in zip(rows, base, strict=True)])} "
+                f"| {_difference([r['card_holdout_gain_auc'] or 0.0 for r in rows])}"
             )
 
 
