@@ -24,6 +24,9 @@ then mean, spread and the paired difference from ``today`` over seeds.
 
     .venv/bin/python bench/decision_selection.py [--language en] [--points 500 1000 2000] [--seeds 0 1 2]
         [--share 0.1 --share 0.2] [--json out.json]
+    .venv/bin/python bench/decision_selection.py --summary out.json    # the tables of a saved report again
+
+The figures and their reading (an uncertainty share did not beat today's selection) are in models/README.md.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from site_learning import FUTURE, Site, load_site, measure, public_fit  # noqa: E402
+from site_learning import FUTURE, load_site, measure, public_fit  # noqa: E402
 
 from service.classifier.blend import BlendWeights, as_logit, blend_probability  # noqa: E402
 from service.classifier.datasets import ENGLISH, Row  # noqa: E402
@@ -113,7 +116,7 @@ def select(p: np.ndarray, served: ServedPolicy, selection: Selection, seed: int)
     return kind
 
 
-def decisions(site: Site, kind: np.ndarray, n: int) -> tuple[list[int], list[int]]:
+def decisions(kind: np.ndarray, n: int) -> tuple[list[int], list[int]]:
     """History indices of the last n decided comments, split as the product splits them (id = index + 1, every
     fifth id held out)."""
     chosen = np.flatnonzero(kind)[-n:]
@@ -166,7 +169,7 @@ def run_seed(
                 print(json.dumps({"language": language, "seed": seed, "decisions": n, "skipped": "too few"}))
                 continue
             started = time.perf_counter()
-            train, holdout = decisions(site, kind, n)
+            train, holdout = decisions(kind, n)
             chosen = sorted(train + holdout)
             p, found = retrain(public, history, train, holdout, seed, (future_texts, p_future))
             window = len(history) - chosen[0]
@@ -200,6 +203,14 @@ def _difference(values: Sequence[float], digits: int = 3) -> str:
     return f"{a.mean():+.{digits}f} ± {sd:.{digits}f}"
 
 
+def _card_gain(values: Sequence[float | None]) -> str:
+    """The card's held-out gain over the seeds whose version had a site model (n/a when none had one)."""
+    found = [v for v in values if v is not None]
+    if not found:
+        return "n/a"
+    return _difference(found) + (f" ({len(found)} of {len(values)} seeds)" if len(found) < len(values) else "")
+
+
 def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[int], names: Sequence[str]) -> None:
     """Per point and selection: mean ± spread over seeds, and the paired difference from today's selection."""
     seeds = sorted(runs)
@@ -227,7 +238,7 @@ def summarise(language: str, runs: dict[int, dict[str, Any]], points: Sequence[i
                 f"| {np.mean([r['held_in_decisions'] for r in rows]):.0f} "
                 f"| {np.mean([r['comments_covered'] for r in rows]):.0f} "
                 f"| {_difference([r['auc'] - b for r, b in zip(rows, base, strict=True)])} "
-                f"| {_difference([r['card_holdout_gain_auc'] or 0.0 for r in rows])}"
+                f"| {_card_gain([r['card_holdout_gain_auc'] for r in rows])}"
             )
 
 
