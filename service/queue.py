@@ -340,6 +340,7 @@ def bulk_decide(
         )
     if not ids and not campaign_id:
         raise InvalidFields(fields={"ids": ["Nothing to decide: give ids or a campaign_id."]})
+    _reason_code(action, reason)  # a wrong reason is refused even when nothing is left to decide
     # A campaign with nothing left in the queue decides nothing: a second moderator's click on the same campaign.
     decided, conflicts = [], {}
     for comment_id in dict.fromkeys(selected):

@@ -660,7 +660,7 @@ class RevisionOut(Schema):
 # http(s), a host name (no IP literal in brackets, no user info), an optional port within 1-65535, then any path.
 WEBHOOK_URL_PATTERN = (
     r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.?"
-    r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][^\s]*)?$"
+    r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][^\s\u0000]*)?$"
 )
 WEBHOOK_EVENTS = ("comment.decided", "comment.published", "comment.reported")
 

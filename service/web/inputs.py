@@ -7,10 +7,14 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
+from service.errors import InvalidFields
 from service.records import MAX_INTEGER
+
+NUL = "\x00"
+NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -51,8 +55,41 @@ def refuse_oversized_streams() -> None:
         raise RequestEntityTooLarge()
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """U+0000 anywhere in a request's text is refused up front: PostgreSQL cannot store it or even compare with it, so
+    it would otherwise reach the database as an error, on one backend only. A path naming it names nothing (404); a
+    query, form or JSON field holding it is a field error (422), named by its top-level field."""
+    if any(_holds_nul(value) for value in (request.view_args or {}).values()):
+        raise NotFound()
+    fields: dict[str, list[str]] = {}
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if NUL in name or NUL in value:
+                fields[name.replace(NUL, "")] = [NUL_MESSAGE]
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict):
+        fields.update(
+            {str(k).replace(NUL, ""): [NUL_MESSAGE] for k, v in body.items() if _holds_nul(k) or _holds_nul(v)}
+        )
+    elif _holds_nul(body):
+        fields["_schema"] = [NUL_MESSAGE]
+    if fields:
+        raise InvalidFields(fields=fields)
+
+
 def init_inputs(app: Flask) -> None:
     """Install the bounded converter, JSON provider and chunked-body check; call before the blueprints register."""
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.json = BoundedJSONProvider(app)
     app.before_request(refuse_oversized_streams)
+    app.before_request(refuse_nul_characters)

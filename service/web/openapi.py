@@ -459,6 +459,19 @@ def _dict_with_known_keys(self: Any, field: Any, **_: Any) -> dict[str, Any]:
     return {"properties": {key: value for key in choices}, "additionalProperties": False}
 
 
+# web.inputs refuses U+0000 in any request text (PostgreSQL cannot store it): plain strings say so in the document.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _no_nul(self: Any, field: Any, **_: Any) -> dict[str, Any]:
+    """The NUL rule for plain strings (NormalisedString's own pattern already excludes every control character)."""
+    if not isinstance(field, fields.String) or isinstance(field, schemas.NormalisedString | fields.Email | fields.UUID):
+        return {}
+    if any(isinstance(v, validate.OneOf) or hasattr(v, "regex") for v in field.validators):
+        return {}
+    return {"pattern": NO_NUL_PATTERN}
+
+
 def _ip_address(self: Any, field: Any, **_: Any) -> dict[str, Any]:
     """marshmallow's IP field takes either family; JSON Schema names the two formats."""
     if not isinstance(field, fields.IP):
@@ -537,6 +550,7 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
     plugin.converter.add_attribute_function(_normalised_string)  # type: ignore[no-untyped-call]
     plugin.converter.add_attribute_function(_dict_with_known_keys)  # type: ignore[no-untyped-call]
     plugin.converter.add_attribute_function(_ip_address)  # type: ignore[no-untyped-call]
+    plugin.converter.add_attribute_function(_no_nul)  # type: ignore[no-untyped-call]
     plugin.map_to_openapi_type(fields.IP, "string", None)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("ErrorOut", schema=schemas.ErrorOut)
@@ -547,7 +561,11 @@ def build_spec(operations: list[Operation] | None = None) -> dict[str, Any]:
                 "in": "path",
                 "name": name,
                 "required": True,
-                "schema": {"type": "integer" if name.endswith("_id") and name != "article_id" else "string"},
+                "schema": (
+                    {"type": "integer"}
+                    if name.endswith("_id") and name != "article_id"
+                    else {"type": "string", "pattern": NO_NUL_PATTERN}
+                ),
             }
             for name in op.path_params
         ]

@@ -133,6 +133,12 @@ def test_bulk_decision_on_a_campaign(client: FlaskClient, tokens: Tokens) -> Non
         headers=tokens["moderator2"],
     )
     assert again.status_code == 200 and again.get_json() == {"decided": [], "conflicts": {}}
+    wrong_reason = client.post(
+        "/api/v1/queue/bulk-decision",
+        json={"action": "reject", "reason": "acceptable", "campaign_id": campaign},
+        headers=tokens["moderator2"],
+    )
+    assert wrong_reason.status_code == 422 and "reason" in wrong_reason.get_json()["error"]["fields"]
     nothing = client.post("/api/v1/queue/bulk-decision", json={"action": "approve"}, headers=tokens["moderator"])
     assert nothing.status_code == 422 and "ids" in nothing.get_json()["error"]["fields"]
 
