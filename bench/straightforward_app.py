@@ -34,6 +34,8 @@ if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Two workers write at once: without WAL the straightforward build fails on locks, not on CPU.
         event.listen(db.engine, "connect", lambda connection, _: connection.execute("PRAGMA journal_mode=WAL"))
 pipeline, card = load_artifact(os.environ["MODERATO_MODEL_PATH"])
+# The card names the pipeline's columns (versions before issue 17 have the first three of TARGETS).
+TARGETS_OF_MODEL = card.get("targets", TARGETS[: len(pipeline.named_steps["clf"].estimators_)])
 
 
 @app.post("/api/v1/comments")
@@ -49,7 +51,7 @@ def create_comment() -> ResponseReturnValue:
         body=payload["body"],
         status=status,
         score=score,
-        categories={target: float(p) for target, p in zip(TARGETS[1:], probabilities[1:], strict=True)},
+        categories={target: float(p) for target, p in zip(TARGETS_OF_MODEL[1:], probabilities[1:], strict=True)},
         model_version=card["version"],
     )
     db.session.add(comment)

@@ -66,6 +66,11 @@ class LiveModels:
         """The languages the active version scores (none in fail-safe mode)."""
         return self.active.languages if self.active else ()
 
+    @property
+    def categories(self) -> frozenset[str]:
+        """The categories the active version scores in at least one language (none in fail-safe mode)."""
+        return self.active.categories if self.active else frozenset()
+
     def assess(self, text: str) -> Assessment:
         """Identify the comment's languages and score it with the model of each covered one. A comment too short to
         have a language is scored by every model (the strictest outcome decides later)."""

@@ -222,11 +222,34 @@ class Explanation(Schema):
     end = fields.Integer()
 
 
+# What each category score means (the OpenAPI document names every category the API may return).
+CATEGORY_MEANINGS = {
+    "threat": "Threats, calls to kill or harm, incitement to violence.",
+    "hate": "Attacks on a group: religion, sect, ethnicity, nationality, gender, sexuality.",
+    "insult": "Attacks on a person.",
+    "obscene": "Profanity, vulgarity, sexual content.",
+    "spam": "Advertising, scams, link drops.",
+    "abuse": "Any abusive content (the broad category beside spam).",
+}
+
+
+# Calibrated probability per category. A model version scores a subset of them (per language: its model card's
+# `targets`); a category the version does not score is absent, never 0.
+CategoryScores = Schema.from_dict(
+    {name: fields.Float(metadata={"description": CATEGORY_MEANINGS[name]}) for name in CATEGORIES},
+    name="CategoryScores",
+)
+CATEGORIES_DESCRIPTION = (
+    "Calibrated probability per category the model scores for the text's language; categories it does not score "
+    "are absent."
+)
+
+
 class ScoreOut(Schema):
     """The score of the language that would decide the text; `score` is null when no model reads its language."""
 
     score = fields.Float(attribute="probability", allow_none=True)
-    categories = fields.Dict(keys=fields.String(), values=fields.Float())
+    categories = fields.Nested(CategoryScores, metadata={"description": CATEGORIES_DESCRIPTION})
     model_version = fields.String(allow_none=True)
     explanation = fields.List(fields.Nested(Explanation))
     language = fields.String(metadata={"description": 'ISO 639-1 code ("und" when undetermined).'})
@@ -311,7 +334,7 @@ class QueueItem(Schema):
     status = fields.String()
     language = fields.String(allow_none=True)
     score = fields.Float(allow_none=True)
-    categories = fields.Dict(keys=fields.String(), values=fields.Float())
+    categories = fields.Nested(CategoryScores, metadata={"description": CATEGORIES_DESCRIPTION})
     reasons = fields.List(fields.Nested(Reason))
     explanation = fields.List(fields.Nested(Explanation))
     campaign_id = fields.String(allow_none=True)

@@ -83,8 +83,11 @@ class FastBlend:
         self._scale_public = weights.public * _logit_slope(public)
         if weights.categories:
             # The public model's words count through every target the blend reads: weight x slope per target.
+            # Targets the blend does not read (threat, hate...) get no weight.
             targets = (weights.public, *weights.categories)
-            public.mix = np.array([w * _logit_slope(public, t) for t, w in enumerate(targets)])
+            mix = np.zeros(len(public.calibrations), dtype=np.float64)
+            mix[: len(targets)] = [w * _logit_slope(public, t) for t, w in enumerate(targets)]
+            public.mix = mix
             self._scale_public = 1.0
         self._scale_site = weights.site * _logit_slope(site)
 

@@ -198,23 +198,29 @@ def _clean_tweet(text: str) -> str:
 
 def _cad(rec: dict[str, str], source: str) -> Row | None:
     text = rec["text"].replace("[linebreak]", "\n").strip()
-    return _row(text, "Abuse" in rec["labels"], ABUSE, source)
+    labels = tuple(x.strip() for x in rec["labels"].split(",") if x.strip())
+    return _row(text, "Abuse" in rec["labels"], ABUSE, source, labels=labels)
+
+
+_DAVIDSON_CLASSES = {"0": ("hate",), "1": ("offensive",)}
 
 
 def _davidson(rec: dict[str, str], source: str) -> Row | None:
-    return _row(html.unescape(rec["tweet"]).strip(), rec["class"].strip() != "2", ABUSE, source)
+    labels = _DAVIDSON_CLASSES.get(rec["class"].strip(), ())
+    return _row(html.unescape(rec["tweet"]).strip(), rec["class"].strip() != "2", ABUSE, source, labels=labels)
 
 
 def _gab(rec: dict[str, str], source: str) -> Row | None:
-    positive = _flag(rec["hd"]) or _flag(rec["cv"]) or _flag(rec["vo"])
-    return _row(rec["Text"].strip(), positive, ABUSE, source)
+    labels = tuple(c for c in ("hd", "cv", "vo") if _flag(rec[c]))
+    return _row(rec["Text"].strip(), bool(labels), ABUSE, source, labels=labels)
 
 
 _JIGSAW_LABELS = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
 
 
 def _jigsaw(rec: dict[str, str], source: str) -> Row | None:
-    return _row(rec["comment_text"].strip(), any(_flag(rec[c]) for c in _JIGSAW_LABELS), ABUSE, source)
+    labels = tuple(c for c in _JIGSAW_LABELS if _flag(rec[c]))
+    return _row(rec["comment_text"].strip(), bool(labels), ABUSE, source, labels=labels)
 
 
 def _sms(rec: dict[str, str], source: str) -> Row | None:

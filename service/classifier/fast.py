@@ -204,8 +204,9 @@ class FastModel:
                 values[block] /= norm
         return index, inverse, counts, values
 
-    def _logits(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
-        """Raw decision values per target, word spans and per-word moderation-logit contributions."""
+    def _logits(self, text: str, target: int | None = None) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
+        """Raw decision values per target, word spans and per-word contributions to the moderation logit (or to
+        the mix of a site blend; or, given ``target``, to that target's decision value)."""
         spans, feats, owners, share_arr = self._features(text)
         if not feats.size:
             return self.intercept.copy(), spans, np.zeros(len(spans), dtype=np.float64)
@@ -213,10 +214,19 @@ class FastModel:
         weights = self.coef[index]
         logits = values @ weights + self.intercept
         # Split each feature's contribution (value x coefficient) over its occurrences, then sum per word.
-        column = weights[:, 0] if self.mix is None else weights @ self.mix
+        if target is not None:
+            column = weights[:, target]
+        else:
+            column = weights[:, 0] if self.mix is None else weights @ self.mix
         per_occurrence = (values * column / counts)[inverse] * share_arr
         contributions = np.bincount(owners, weights=per_occurrence, minlength=len(spans))
         return logits, spans, contributions
+
+    def target_contributions(self, text: str, target: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Word spans and each word's contribution to one target's decision value (a category's explanation:
+        computed on demand, so scoring pays nothing for it). With the intercept they add up to that value."""
+        _, spans, contributions = self._logits(text, target)
+        return spans, contributions
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         """Apply each target's calibration map to a (n, targets) matrix of decision values."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,11 +15,17 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from service.classifier.categories import CATEGORY_TARGETS, MIN_CATEGORY_POSITIVES, UNLABELLED, category_label
 from service.classifier.datasets import ABUSE, SPAM, Row
 from service.classifier.normalise import Normalisation, normalise_texts
 
-# Output columns of the pipeline, in order: P(needs moderation), then one calibrated probability per category.
-TARGETS: tuple[str, ...] = ("moderation", ABUSE, SPAM)
+# Every output column a pipeline may have, in order: P(needs moderation), abuse and spam (trained on every row, as
+# since the first version), then the category targets (trained only on rows of sources that label them). A fitted
+# pipeline has a prefix-ordered subset: the first three plus each category its data labels (``trainable_targets``);
+# the model card's ``targets`` names its columns.
+BASE_TARGETS: tuple[str, ...] = ("moderation", ABUSE, SPAM)
+TARGETS: tuple[str, ...] = (*BASE_TARGETS, *CATEGORY_TARGETS)
+logger = logging.getLogger(__name__)
 WORD_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 
@@ -95,25 +102,47 @@ def build_linear(params: Hyperparams, seed: int = 0) -> LogisticRegression:
     )
 
 
-def build_pipeline(params: Hyperparams | None = None, seed: int = 0) -> Pipeline:
-    """Features + one sigmoid/isotonic-calibrated logistic regression per target (held-out-fold calibration)."""
-    params = params or Hyperparams()
-    linear = build_linear(params, seed)
-    calibrated = CalibratedClassifierCV(
-        linear,
+def build_calibrated(params: Hyperparams, seed: int = 0) -> CalibratedClassifierCV:
+    """One target's linear model, calibrated on held-out folds (one classifier: ensemble=False)."""
+    return CalibratedClassifierCV(
+        build_linear(params, seed),
         method=params.calibration,
         cv=StratifiedKFold(n_splits=params.calibration_folds, shuffle=True, random_state=seed),
         ensemble=False,
     )
+
+
+def build_pipeline(params: Hyperparams | None = None, seed: int = 0) -> Pipeline:
+    """Features + one sigmoid/isotonic-calibrated logistic regression per target (held-out-fold calibration)."""
+    params = params or Hyperparams()
+    calibrated = build_calibrated(params, seed)
     return Pipeline([("features", build_features(params)), ("clf", MultiOutputClassifier(calibrated))])
 
 
-def target_matrix(rows: Sequence[Row]) -> np.ndarray:
-    """Labels per TARGETS column: needs moderation, is abuse, is spam."""
-    return np.array(
-        [[r.label, int(r.category == ABUSE), int(r.category == SPAM)] for r in rows],
-        dtype=np.int64,
-    )
+def target_labels(rows: Sequence[Row], target: str) -> np.ndarray:
+    """One target's labels: 1, 0, or UNLABELLED (-1) where the row's source does not annotate that category."""
+    if target == "moderation":
+        return np.array([r.label for r in rows], dtype=np.int64)
+    if target in (ABUSE, SPAM):
+        # Abuse and spam keep their first definition (every row labelled): the abuse sets' comments are not spam
+        # and the spam sets' messages are not abuse, and the Arabic spam set has no negatives of its own.
+        return np.array([int(r.category == target) for r in rows], dtype=np.int64)
+    return np.array([category_label(r, target) for r in rows], dtype=np.int64)
+
+
+def target_matrix(rows: Sequence[Row], targets: Sequence[str] = BASE_TARGETS) -> np.ndarray:
+    """Labels per target column (default: needs moderation, is abuse, is spam); -1 = unlabelled."""
+    return np.column_stack([target_labels(rows, t) for t in targets]).astype(np.int64)
+
+
+def trainable_targets(rows: Sequence[Row]) -> tuple[str, ...]:
+    """BASE_TARGETS plus each category with at least MIN_CATEGORY_POSITIVES labelled positives and negatives."""
+    found = []
+    for category in CATEGORY_TARGETS:
+        y = target_labels(rows, category)
+        if min(int((y == 1).sum()), int((y == 0).sum())) >= MIN_CATEGORY_POSITIVES:
+            found.append(category)
+    return (*BASE_TARGETS, *found)
 
 
 def source_weights(rows: Sequence[Row]) -> np.ndarray:
@@ -129,19 +158,30 @@ def normalised(rows: Sequence[Row], params: Hyperparams) -> list[str]:
     return normalise_texts([r.text for r in rows], params.text_normalisation())
 
 
-def fit_pipeline(rows: Sequence[Row], params: Hyperparams, seed: int) -> Pipeline:
-    """Build and fit the pipeline on rows (texts normalised, source-weighted when the params say so)."""
-    pipeline = build_pipeline(params, seed)
-    y = target_matrix(rows)
-    texts = normalised(rows, params)
-    if params.source_weighting:
-        pipeline.fit(texts, y, clf__sample_weight=source_weights(rows))
-    else:
-        pipeline.fit(texts, y)
-    return pipeline
+def fit_pipeline(
+    rows: Sequence[Row], params: Hyperparams, seed: int, targets: Sequence[str] = BASE_TARGETS
+) -> Pipeline:
+    """Fit the features on every row, then each target's calibrated model on the rows labelled for it only.
+
+    The fitted per-target estimators are assembled into the MultiOutputClassifier's ``estimators_`` (what its own
+    fit would produce when every row is labelled, and a plain scikit-learn object either way, so the artifact stays
+    loadable with skops' allow-list). Source weights, when on, are computed over each target's own rows.
+    """
+    features = build_features(params)
+    x = features.fit_transform(normalised(rows, params))
+    estimators = []
+    for target in targets:
+        y = target_labels(rows, target)
+        keep = np.flatnonzero(y != UNLABELLED)
+        weights = source_weights([rows[i] for i in keep.tolist()]) if params.source_weighting else None
+        estimators.append(build_calibrated(params, seed).fit(x[keep], y[keep], sample_weight=weights))
+        logger.info("fit target=%s labelled_rows=%d positives=%d", target, keep.size, int(y[keep].sum()))
+    clf = MultiOutputClassifier(build_calibrated(params, seed))
+    clf.estimators_ = estimators
+    return Pipeline([("features", features), ("clf", clf)])
 
 
 def predict_targets(pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
-    """The reference (plain scikit-learn) path: shape (n, len(TARGETS)) of calibrated probabilities."""
+    """The reference (plain scikit-learn) path: shape (n, fitted targets) of calibrated probabilities."""
     probas = pipeline.predict_proba(list(texts))
     return np.column_stack([p[:, 1] for p in probas])

@@ -65,6 +65,15 @@ def _normalisation(section: dict[str, Any]) -> Normalisation:
         raise ArtifactError(f"model card names an unusable normalisation: {exc}") from exc
 
 
+def _targets(section: dict[str, Any], pipeline: Pipeline) -> tuple[str, ...]:
+    """The names of the pipeline's output columns: the card's ``targets`` (cards before categories: the first ones)."""
+    count = len(pipeline.named_steps["clf"].estimators_)
+    names = tuple(str(t) for t in section.get("targets", TARGETS[:count]))
+    if len(names) != count or names[0] != TARGETS[0] or not set(names) <= set(TARGETS):
+        raise ArtifactError(f"model card targets {list(names)} do not match the pipeline's {count} outputs")
+    return names
+
+
 class LanguageModel:
     """One language's compiled pipeline (a public model, or a site blend) with its text normalisation."""
 
@@ -76,6 +85,7 @@ class LanguageModel:
         self.site_pipeline = site_pipeline
         self.section = section
         self.normalisation = _normalisation(section)
+        self.targets = _targets(section, pipeline)
         self.blend: BlendWeights | None = None
         self.fast: FastModel | FastBlend
         word = word_normaliser(self.normalisation)
@@ -138,6 +148,11 @@ class Scorer:
         return tuple(sorted(self.models))
 
     @property
+    def categories(self) -> frozenset[str]:
+        """The categories scored by at least one language's model (the card's targets after needs-moderation)."""
+        return frozenset(name for model in self.models.values() for name in model.targets[1:])
+
+    @property
     def pipeline(self) -> Pipeline:
         """The primary language's public pipeline (English when present)."""
         return self.primary.pipeline
@@ -187,7 +202,7 @@ class Scorer:
             scores.append(
                 Score(
                     probability=probs[0],
-                    categories=dict(zip(TARGETS[1:], probs[1:], strict=True)),
+                    categories=dict(zip(model.targets[1:], probs[1:], strict=True)),
                     explanation=top_terms(text, analysis.spans, analysis.contributions),
                     model_version=self.model_version,
                     language=language,
@@ -195,10 +210,22 @@ class Scorer:
             )
         return scores
 
+    def explain_category(self, text: str, category: str, language: str = PRIMARY_LANGUAGE) -> list[Explanation]:
+        """The words that drove one category's score (its public model's decision value; the site blend only
+        changes needs-moderation). Empty when the language's model does not score that category."""
+        model = self.model(language)
+        if category not in model.targets[1:]:
+            return []
+        fast = model.fast.public if isinstance(model.fast, FastBlend) else model.fast
+        spans, contributions = fast.target_contributions(text, model.targets.index(category))
+        return top_terms(text, spans, contributions)
+
     def probabilities(self, texts: Sequence[str], language: str = PRIMARY_LANGUAGE) -> np.ndarray:
-        """Fast-path calibrated probabilities, shape (n, 3): needs moderation, abuse, spam (no explanations)."""
-        analyses = self.model(language).fast.analyse_many(texts)
-        return np.array([a.probabilities for a in analyses]).reshape(len(texts), len(TARGETS))
+        """Fast-path calibrated probabilities, shape (n, targets): needs moderation, then each category of the
+        language's model (``model(language).targets``), no explanations."""
+        model = self.model(language)
+        analyses = model.fast.analyse_many(texts)
+        return np.array([a.probabilities for a in analyses]).reshape(len(texts), len(model.targets))
 
     def reference_probabilities(self, texts: Sequence[str], language: str = PRIMARY_LANGUAGE) -> list[list[float]]:
         """The same probabilities through plain ``pipeline.predict_proba`` (slow; for tests and benchmarks)."""

@@ -33,7 +33,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from service.classifier.artifact import next_version, save_version
 from service.classifier.balance import balance_sources
-from service.classifier.blend import PUBLIC_ONLY, STACKING, BlendWeights, as_logit, blend_probability
+from service.classifier.blend import CATEGORY_NAMES, PUBLIC_ONLY, STACKING, BlendWeights, as_logit, blend_probability
 from service.classifier.datasets import Row, from_records
 from service.classifier.metrics import auc, ece, reliability_table, rounded
 from service.classifier.normalise import normalise_texts
@@ -168,7 +168,8 @@ def out_of_fold_site(
 
 def stacking_features(method: SiteMethod, p_public: np.ndarray, p_site: np.ndarray) -> np.ndarray:
     """The stacking's inputs: logits of the public model's outputs the method uses, then the site logit."""
-    public = p_public[:, :1] if method.inputs == "moderation" else p_public
+    # "categories" reads the public abuse and spam columns (CATEGORY_NAMES), not the later category targets.
+    public = p_public[:, :1] if method.inputs == "moderation" else p_public[:, : 1 + len(CATEGORY_NAMES)]
     return np.column_stack([as_logit(public), as_logit(p_site)])
 
 

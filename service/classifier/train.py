@@ -27,6 +27,7 @@ from sklearn.pipeline import Pipeline
 
 from service.classifier.artifact import VERSION_RE, ArtifactError, next_version, save_version, sha256_file
 from service.classifier.balance import balance_sources
+from service.classifier.categories import CATEGORY_TARGETS, MIN_CATEGORY_POSITIVES, RULES_TEXT, UNLABELLED
 from service.classifier.datasets import (
     LABEL_MAPPING,
     SOURCE_LICENCES,
@@ -43,7 +44,7 @@ from service.classifier.explain import __doc__ as EXPLANATION_DOC
 from service.classifier.metrics import auc, rounded
 from service.classifier.normalise import __doc__ as NORMALISE_DOC
 from service.classifier.pipeline import (
-    TARGETS,
+    BASE_TARGETS,
     Hyperparams,
     build_features,
     build_linear,
@@ -51,6 +52,8 @@ from service.classifier.pipeline import (
     normalised,
     predict_targets,
     source_weights,
+    target_labels,
+    trainable_targets,
 )
 
 logger = logging.getLogger(__name__)
@@ -97,14 +100,20 @@ def prepare_rows(rows: Sequence[Row], params: Hyperparams, seed: int) -> tuple[l
     return used, dropped
 
 
-def leave_one_source_out(rows: Sequence[Row], params: Hyperparams, seed: int) -> dict[str, Any]:
-    """Per source: AUC of P(needs moderation) from a model trained on all other sources only.
+def leave_one_source_out(
+    rows: Sequence[Row], params: Hyperparams, seed: int, targets: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Per source: AUC of P(needs moderation) from a model trained on all other sources only; per category in
+    ``targets``, the same for each source labelling it, trained on the other sources that label it.
 
-    Only the moderation target's linear model is fitted per fold: its sigmoid calibration is a monotone map of the
-    decision value (one classifier, ensemble=False), so the AUC equals that of the full calibrated pipeline.
+    Only the linear models are fitted per fold: a target's sigmoid calibration is a monotone map of its decision
+    value (one classifier, ensemble=False), so the AUC equals that of the full calibrated pipeline. The fold's
+    features (fitted on every other source) are shared by the moderation and category models.
     """
     sources = sorted({r.source for r in rows})
     per_source: dict[str, float | None] = {}
+    categories = [t for t in targets if t not in BASE_TARGETS]
+    per_category: dict[str, dict[str, float | None]] = {c: {} for c in categories}
     if len(sources) < 2:
         return {"per_source": per_source, "mean": None, "note": "needs at least two sources"}
     for source in sources:
@@ -117,18 +126,40 @@ def leave_one_source_out(rows: Sequence[Row], params: Hyperparams, seed: int) ->
             continue
         features = build_features(params)
         x_train = features.fit_transform(normalised(train, params))
+        x_test = features.transform(normalised(test, params))
         weights = source_weights(train) if params.source_weighting else None
         linear = build_linear(params, seed).fit(x_train, y_train, sample_weight=weights)
-        per_source[source] = rounded(
-            auc(y_test, linear.decision_function(features.transform(normalised(test, params))))
-        )
+        per_source[source] = rounded(auc(y_test, linear.decision_function(x_test)))
         logger.info("loso source=%s auc=%s", source, per_source[source])
+        for category in categories:
+            per_category[category].update(_category_fold(train, test, x_train, x_test, category, params, seed))
     known = [v for v in per_source.values() if v is not None]
     return {
         "per_source": per_source,
         "mean": rounded(float(np.mean(known))) if known else None,
-        "note": "train on every other source, test on this one (rank-only: uncalibrated moderation logit)",
+        "per_category": {c: v for c, v in per_category.items() if v},
+        "note": "train on every other source, test on this one (rank-only: uncalibrated logits); a category only "
+        "on the sources that label it, trained on the other sources that label it",
     }
+
+
+def _category_fold(
+    train: Sequence[Row], test: Sequence[Row], x_train: Any, x_test: Any, category: str, params: Hyperparams, seed: int
+) -> dict[str, float | None]:
+    """The held-out source's AUC for one category (nothing when it or the other sources lack that category)."""
+    y_test_all, y_train_all = target_labels(test, category), target_labels(train, category)
+    keep_test = np.flatnonzero(y_test_all != UNLABELLED)
+    keep_train = np.flatnonzero(y_train_all != UNLABELLED)
+    if not keep_test.size:
+        return {}
+    y_test, y_train = y_test_all[keep_test], y_train_all[keep_train]
+    if np.unique(y_test).size < 2 or min(int(y_train.sum()), int((y_train == 0).sum())) < MIN_CATEGORY_POSITIVES:
+        return {test[0].source: None}  # labelled here, but no other source teaches it (or one class only)
+    weights = source_weights([train[i] for i in keep_train.tolist()]) if params.source_weighting else None
+    linear = build_linear(params, seed).fit(x_train[keep_train], y_train, sample_weight=weights)
+    value = rounded(auc(y_test, linear.decision_function(x_test[keep_test])))
+    logger.info("loso category=%s source=%s auc=%s", category, test[0].source, value)
+    return {test[0].source: value}
 
 
 def suggest_thresholds(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
@@ -270,19 +301,29 @@ def fit_language_model(
     used, duplicates = prepare_rows(rows, params, seed)
     logger.info("train language=%s rows=%d used=%d duplicates=%s", language, len(rows), len(used), duplicates)
 
+    targets = trainable_targets(used)
     train, test = pooled_split(used, seed)
-    p_test = predict_targets(fit_pipeline(train, params, seed), normalised(test, params))
-    held_out = evaluate_rows(test, p_test)
+    p_test = predict_targets(fit_pipeline(train, params, seed, targets), normalised(test, params))
+    held_out = evaluate_rows(test, p_test, targets)
     thresholds = suggest_thresholds(np.array([r.label for r in test]), p_test[:, 0])
     logger.info("pooled language=%s auc=%s ece=%s", language, held_out["auc"], held_out["ece"])
 
-    pipeline = fit_pipeline(used, params, seed)
+    pipeline = fit_pipeline(used, params, seed, targets)
     sources = _source_balance(rows, used)
     for source, stats in sources.items():
         stats["duplicates_removed"] = duplicates.get(source, 0)
         stats["licence"] = SOURCE_LICENCES.get(source, "the site's own data, or not a recognised public source")
     card: dict[str, Any] = {
-        "targets": list(TARGETS),
+        "targets": list(targets),
+        "category_labels": {
+            "rule": "each category is trained and measured only on rows of the sources that label it",
+            "sources": {k: v for k, v in RULES_TEXT.items() if k in sources},
+            "not_trained": {
+                c: f"fewer than {MIN_CATEGORY_POSITIVES} labelled positives or negatives in this language's data"
+                for c in CATEGORY_TARGETS
+                if c not in targets
+            },
+        },
         "positive_label": 1,
         "training_data": {
             "files": list(files),
@@ -306,7 +347,7 @@ def fit_language_model(
         "thresholds": thresholds,
     }
     if loso:
-        card["metrics"]["leave_one_source_out"] = leave_one_source_out(used, params, seed)
+        card["metrics"]["leave_one_source_out"] = leave_one_source_out(used, params, seed, targets)
     return PublicFit(pipeline=pipeline, card=card, rows=rows, used=used, params=params)
 
 

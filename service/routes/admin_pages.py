@@ -11,7 +11,6 @@ from marshmallow import fields, validate
 from service import audit, auth, learning, registry, rule_preview
 from service.auth import Principal, Role
 from service.classifier.artifact import ArtifactError, read_card
-from service.classifier.pipeline import TARGETS
 from service.reasons import CATEGORIES, OUTCOME_REASONS
 from service.routes.moderate_pages import LANGUAGE_NAMES, sign_in_page, signed_in
 from service.routes.webhooks import endpoint_views
@@ -68,7 +67,9 @@ def _flat_metrics(metrics: dict[str, Any], prefix: str = "", depth: int = 0) -> 
     return flat
 
 
-def policy_scope(document: dict[str, Any], model_languages: tuple[str, ...], model_ready: bool) -> dict[str, Any]:
+def policy_scope(
+    document: dict[str, Any], model_languages: tuple[str, ...], model_categories: frozenset[str]
+) -> dict[str, Any]:
     """What the admin page's language selector and category sliders need: the languages (those the serving model
     scores and those the policy already has thresholds for), each category with whether the serving model scores it,
     and the policy's general and per-language thresholds and limits."""
@@ -83,7 +84,7 @@ def policy_scope(document: dict[str, Any], model_languages: tuple[str, ...], mod
         for code in sorted(set(model_languages) | set(by_language))
     ]
     categories = [
-        {"name": name, "text": OUTCOME_REASONS[f"category_{name}"], "scored": model_ready and name in TARGETS}
+        {"name": name, "text": OUTCOME_REASONS[f"category_{name}"], "scored": name in model_categories}
         for name in CATEGORIES
     ]
     return {
@@ -105,7 +106,7 @@ def _page(caller: Principal, created: dict[str, str] | None = None, status: int 
             "admin.html",
             principal=caller,
             policy=document,
-            scope=policy_scope(document, models.languages, models.active is not None),
+            scope=policy_scope(document, models.languages, models.categories),
             history=history,
             models=model_versions(),
             active_model=live_models().model_version,

@@ -30,8 +30,10 @@ def test_cad_abuse_labels_map_to_abuse_and_linebreak_markers_become_newlines(tmp
         ],
     )
     rows = load_rows([path])
-    assert rows[0] == Row("first line \n second line", 1, "abuse", "cad")
-    assert rows[1] == Row("NA", 0, None, "cad")  # "NA" stays text, not a missing value
+    assert rows[0] == Row("first line \n second line", 1, "abuse", "cad", labels=("PersonDirectedAbuse",))
+    assert rows[1] == Row("NA", 0, None, "cad", labels=("Neutral",))  # "NA" stays text, not a missing value
+    # The fine-grained labels stay on the row: the hate and insult targets read them (categories.py).
+    assert rows[3].labels == ("Neutral", "IdentityDirectedAbuse")
     assert [r.label for r in rows] == [1, 0, 0, 1]
 
 
@@ -49,6 +51,7 @@ def test_davidson_hate_and_offensive_are_positive_and_entities_unescaped(tmp_pat
     rows = load_rows([path])
     assert [(r.label, r.category, r.source) for r in rows] == [(1, "abuse", "davidson")] * 2 + [(0, None, "davidson")]
     assert rows[0].text == "a & b"
+    assert [r.labels for r in rows] == [("hate",), ("offensive",), ()]
 
 
 def test_gab_any_of_hd_cv_vo_is_positive(tmp_path: Path) -> None:
@@ -58,6 +61,7 @@ def test_gab_any_of_hd_cv_vo_is_positive(tmp_path: Path) -> None:
     rows = load_rows([write_csv(tmp_path / "ghc_dev.csv", header, data)])
     assert [r.label for r in rows] == [1, 1, 1, 0]
     assert {r.source for r in rows} == {"gab"}
+    assert [r.labels for r in rows] == [("hd",), ("cv",), ("vo",), ()]
 
 
 def test_jigsaw_any_toxicity_column_is_positive(tmp_path: Path) -> None:
@@ -65,6 +69,7 @@ def test_jigsaw_any_toxicity_column_is_positive(tmp_path: Path) -> None:
     data = [["1", "calm", "0", "0", "0", "0", "0", "0"], ["2", "threat", "0", "0", "0", "1", "0", "0"]]
     rows = load_rows([write_csv(tmp_path / "j.csv", header, data)])
     assert [(r.label, r.category, r.source) for r in rows] == [(0, None, "jigsaw"), (1, "abuse", "jigsaw")]
+    assert [r.labels for r in rows] == [(), ("threat",)]
 
 
 def test_sms_spam_is_spam_category(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from sklearn.pipeline import FeatureUnion
 from service.classifier.balance import balance_sources
 from service.classifier.datasets import Row, load_rows
 from service.classifier.metrics import ece, reliability_table
-from service.classifier.pipeline import TARGETS, Hyperparams, build_pipeline, fit_pipeline, predict_targets
+from service.classifier.pipeline import BASE_TARGETS, Hyperparams, build_pipeline, fit_pipeline, predict_targets
 
 
 def test_build_pipeline_has_word_and_char_features_and_calibrated_linear_models() -> None:
@@ -25,7 +25,7 @@ def test_build_pipeline_has_word_and_char_features_and_calibrated_linear_models(
 def test_fitted_pipeline_scores_abuse_and_spam_above_friendly_comments(toy_csv: Path) -> None:
     pipeline = fit_pipeline(load_rows([toy_csv]), Hyperparams(), seed=0)
     probs = predict_targets(pipeline, ["You pathetic idiot, shut up", "Click here to win a free prize", "Lovely park"])
-    assert probs.shape == (3, len(TARGETS))
+    assert probs.shape == (3, len(BASE_TARGETS))
     assert ((probs >= 0) & (probs <= 1)).all()
     moderation, abuse, spam = probs.T
     assert moderation[0] > moderation[2] and moderation[1] > moderation[2]

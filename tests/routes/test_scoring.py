@@ -69,3 +69,15 @@ def test_scoring_stores_nothing(app: Flask, client: FlaskClient, tokens: Tokens)
     score(client, tokens, {"bodies": ["one", "two"]})
     with app.app_context():
         assert db.session.scalar(select(func.count(Comment.id))) == 0
+
+
+def test_the_openapi_document_names_every_category_a_score_may_carry(client: FlaskClient) -> None:
+    from service.reasons import CATEGORIES
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    named = schemas["CategoryScores"]["properties"]
+    assert set(named) == set(CATEGORIES) and all(named[c]["description"] for c in CATEGORIES)
+    for holder in ("ScoreOut", "QueueItem"):
+        (ref,) = schemas[holder]["properties"]["categories"]["allOf"]
+        assert ref == {"$ref": "#/components/schemas/CategoryScores"}

@@ -1,0 +1,65 @@
+"""The shipped model and the shipped policy together, through the API (issue 17): a threat whose overall score would
+publish it is held for a person: in English by the threat limit, in Arabic by the seed list of threat forms (the
+Arabic threat model, 67 labelled threats, is too weak to hold it: models/README.md, "Categories")."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.conftest import good_comment
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = tomllib.loads((ROOT / "config" / "default.toml").read_text(encoding="utf-8"))
+Tokens = dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def shipped_app(make_app: Any) -> Flask:
+    """The app serving the configured model with the shipped thresholds, category limits and suspect terms."""
+    policy = CONFIG["policy"]
+    keys = ("publish_below", "reject_at", "thresholds_by_language", "category_thresholds", "suspect_terms")
+    model = {"path": str(ROOT / CONFIG["model"]["path"])}
+    app: Flask = make_app({"model": model, "policy": {k: policy[k] for k in keys}})
+    return app
+
+
+def _publish_below(language: str) -> float:
+    policy = CONFIG["policy"]
+    return float(policy["thresholds_by_language"].get(language, {}).get("publish_below", policy["publish_below"]))
+
+
+def _held_through_the_api(app: Flask, tokens: Tokens, body: str, language: str) -> tuple[dict[str, Any], list[str]]:
+    """Score the body (it must be below its language's publish_below), post it, and return the score and the
+    reason codes of the queue item it became."""
+    client = app.test_client()
+    scored = client.post("/api/v1/score", json={"body": body}, headers=tokens["integration"]).get_json()
+    assert scored["language"] == language and scored["model_version"] == Path(CONFIG["model"]["path"]).name
+    assert scored["score"] < _publish_below(language)  # the overall score alone would publish it
+    posted = client.post("/api/v1/comments", json=good_comment(body=body))
+    assert posted.status_code == 201 and posted.get_json()["status"] == "pending"
+    queue = client.get("/api/v1/queue", headers=tokens["moderator"]).get_json()["items"]
+    (item,) = [i for i in queue if i["id"] == posted.get_json()["id"]]
+    assert item["categories"] == pytest.approx(scored["categories"])
+    return scored, [r["code"] for r in item["reasons"]]
+
+
+def test_an_english_threat_the_overall_score_lets_through_is_held_by_the_threat_limit(
+    shipped_app: Flask, tokens: Tokens
+) -> None:
+    scored, codes = _held_through_the_api(shipped_app, tokens, "Burn their mosque down with them inside.", "en")
+    assert scored["categories"]["threat"] >= CONFIG["policy"]["category_thresholds"]["threat"]["hold_at"]
+    assert "category_threat" in codes and not {"score_borderline", "score_high", "suspect_term"} & set(codes)
+
+
+def test_an_arabic_threat_the_overall_score_lets_through_is_held_by_the_threat_seed_list(
+    shipped_app: Flask, tokens: Tokens
+) -> None:
+    # "Slaughter them all."
+    scored, codes = _held_through_the_api(shipped_app, tokens, "اذبحوهم جميعا", "ar")
+    assert set(scored["categories"]) == {"abuse", "spam", "threat", "hate", "insult", "obscene"}
+    assert "suspect_term" in codes and not {"score_borderline", "score_high"} & set(codes)
