@@ -4,7 +4,9 @@ the shadow model's report against the decisions made since it started."""
 from __future__ import annotations
 
 import csv
+import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +25,8 @@ from service.reasons import REJECT_REASON_CATEGORY
 from service.records import Comment, ModelRegistration, ShadowCell, Verdict
 from service.settings import resolve_path
 from service.status import Status
+
+logger = logging.getLogger(__name__)
 
 # Every fifth decided comment (by id, so the slice never changes as data grows) is held out from site training
 # and used to compare model versions: the promotion gate and the model card's site metrics.
@@ -261,10 +265,10 @@ def other_languages(examples: list[SiteExample]) -> dict[str, int]:
 
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
-# the site model's 5 out-of-fold fits and the blend's predictions grow with the rows, and 800 k decisions took
-# > 10 min and 13.7 GB. 100 k recent decisions teach a bag-of-words model about as much as all of them (the site's
-# vocabulary and moderators' habits drift, so the newest matter most) within minutes and ~2 GB.
-TRAINING_CAP = 100_000
+# the site model's out-of-fold fits and the blend's predictions grow with the rows; before any cap 800 k decisions
+# took > 10 min and 13.7 GB, and with 100 k the site part still cost minutes of CPU. The newest 50 k (the site's
+# vocabulary and moderators' habits drift, so the newest matter most): bench/NOTES.md, training at 800 k decisions.
+TRAINING_CAP = 50_000
 HOLDOUT_CAP = 20_000
 _FETCH_CHUNK = 5_000
 
@@ -276,6 +280,7 @@ def _standing_decisions() -> list[tuple[int, int, bool]]:
         .join(Comment, Comment.id == Verdict.comment_id)
         .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
         .order_by(Verdict.id)
+        .execution_options(yield_per=_FETCH_CHUNK * 4)  # streamed (a server-side cursor on PostgreSQL)
     )
     latest: dict[int, tuple[int, int, bool]] = {}
     for verdict_id, comment_id, action in rows:
@@ -406,6 +411,12 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
     through = latest_verdict_id()
     training, holdout = bounded_site_examples()
     texts = site_texts() if SHIPPED_METHOD.vocabulary == "site_comments" else []
+    # End the read transaction before minutes of fitting: an open one holds a snapshot (VACUUM cannot clean behind
+    # it) and locks that would make a migration wait.
+    db.session.commit()
+    logger.info(
+        "site decisions read: training=%d holdout=%d cpu=%.1fs", len(training), len(holdout), time.process_time()
+    )
     return train_site_blend(
         public_data,
         _rows(training),
