@@ -266,8 +266,9 @@ def other_languages(examples: list[SiteExample]) -> dict[str, int]:
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
 # the site model's out-of-fold fits and the blend's predictions grow with the rows; before any cap 800 k decisions
-# took > 10 min and 13.7 GB, and with 100 k the site part still cost minutes of CPU. The newest 50 k (the site's
-# vocabulary and moderators' habits drift, so the newest matter most): bench/NOTES.md, training at 800 k decisions.
+# took > 10 min and 13.7 GB; with 100 k (and 5 splits) the English blend alone ran past 6 min of CPU unfinished.
+# The newest 50 k (the site's vocabulary and moderators' habits drift, so the newest matter most) with 3 splits: the
+# decisions' part of a training is ~5 min of CPU and 1.5 GB at most, whatever the count (bench/NOTES.md).
 TRAINING_CAP = 50_000
 HOLDOUT_CAP = 20_000
 _FETCH_CHUNK = 5_000
