@@ -65,7 +65,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False).replace("\\", "\\\\")
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
 
 
 def _line(values: tuple[Any, ...]) -> str:
@@ -86,11 +86,44 @@ def _copy(connection: psycopg.Connection[Any], table: str, columns: str, rows: I
     return count
 
 
+class Texts:
+    """Comment bodies drawn, with replacement, from labelled public data (never stored in the repository): a
+    comment's label decides which pool its text comes from, so a site model has something real to learn. Each draw
+    gets a light variation (a word dropped, a short tail added), so repeats are not exact duplicates."""
+
+    TAILS = ["", "", "", " Just saying.", " Agreed?", " Read the article.", " Again.", " Thanks.", " Honestly."]
+
+    def __init__(self, paths: list[Path], seed: int = 16) -> None:
+        from service.classifier.datasets import load_rows
+
+        self.pools: dict[tuple[str, int], list[str]] = {}
+        for row in load_rows(paths):
+            text = row.text.replace("\x00", "").strip()[:1400]
+            if text:
+                self.pools.setdefault((row.language, row.label), []).append(text)
+        self.rng = random.Random(seed)
+        print(
+            "texts: "
+            + ", ".join(f"{lang}/{label}: {len(pool):,}" for (lang, label), pool in sorted(self.pools.items())),
+            flush=True,
+        )
+
+    def draw(self, language: str, label: int) -> str:
+        pool = self.pools.get((language, label)) or self.pools[("en", label)]
+        words = self.rng.choice(pool).split(" ")
+        if len(words) > 6 and self.rng.random() < 0.5:
+            del words[self.rng.randrange(len(words))]
+        return " ".join(words) + self.rng.choice(self.TAILS)
+
+
 class Mix:
     """The deterministic content of a database of `size` comments."""
 
-    def __init__(self, size: int, now: datetime, seed: int = 16) -> None:
+    def __init__(
+        self, size: int, now: datetime, seed: int = 16, texts: Texts | None = None, decided: float = 0.39
+    ) -> None:
         self.size, self.now, self.rng = size, now, random.Random(seed)
+        self.texts, self.decided = texts, decided
         self.waiting = max(int(size * 0.025), 50)
         self.decisions: list[tuple[int, float, str, datetime]] = []
         self.shadow_version = SHADOW_MODEL.name
@@ -117,7 +150,7 @@ class Mix:
                     lease_holder, lease_expires = f"moderator-{n % 5}", now + timedelta(minutes=5)
             else:
                 status = "published" if score < 0.45 else ("rejected" if score >= 0.8 else "published")
-                if rng.random() < 0.39:  # people decided about 39 % of comments
+                if rng.random() < self.decided:  # people decided about 39 % of comments
                     rejected = rng.random() < score
                     status = "rejected" if rejected else "published"
                     decided_by, decided_at = f"moderator-{n % 7}", created + timedelta(minutes=rng.randint(1, 600))
@@ -126,9 +159,14 @@ class Mix:
                     reasons.append({"code": "score_high"})
             article = DEEP_ARTICLE if n % 50 == 0 else f"article-{n % ARTICLES}"
             shadow = created > now - timedelta(days=30)
+            if self.texts is None:
+                body = rng.choice(ARABIC if arabic else ENGLISH) + f" #{n}"
+            else:  # a rejected comment reads like one that needs moderation (moderators disagree with the data 10 %)
+                held = status == "rejected" if decided_by else rng.random() < score
+                body = self.texts.draw("ar" if arabic else "en", int(held != (rng.random() < 0.1)))
             yield (
                 n, article, None, "Reader", f"Reader{n % 40000}@Example.org",
-                rng.choice(ARABIC if arabic else ENGLISH) + f" #{n}", status, "ar" if arabic else "en", score,
+                body, status, "ar" if arabic else "en", score,
                 {"abuse": abuse, "spam": 1 - abuse}, [], self.model_version, 1, reasons, None, False, campaign,
                 None, None, min(score + rng.uniform(-0.1, 0.1), 1.0) if shadow else None,
                 self.shadow_version if shadow else None, lease_holder, lease_expires, decided_by, decided_at, False,
@@ -165,7 +203,7 @@ def _migration(name: str) -> Any:
     return module
 
 
-def build(database: str, size: int) -> Mix:
+def build(database: str, size: int, texts: Texts | None = None, decided: float = 0.39) -> Mix:
     """Drop and rebuild the schema by migration, then COPY the mix in and VACUUM ANALYZE."""
     from flask_migrate import upgrade
 
@@ -178,7 +216,7 @@ def build(database: str, size: int) -> Mix:
     app = create_app({**QUIET, "database": {"url": database}, "model": {"path": str(MODEL)}}, check_schema=False)
     with app.app_context():
         upgrade(directory=str(ROOT / "service" / "migrations"))
-    mix = Mix(size, datetime.now(UTC))
+    mix = Mix(size, datetime.now(UTC), texts=texts, decided=decided)
     started = time.perf_counter()
     aggregates = _migration("0007_scale_aggregates.py")
     with psycopg.connect(plain) as connection:
@@ -193,6 +231,8 @@ def build(database: str, size: int) -> Mix:
         for statement in aggregates.PG_BACKFILL:
             connection.execute(statement)
         connection.execute(aggregates.RECOUNT.format(**aggregates.PG_RECOUNT))
+        cells = _migration("0008_shadow_cells.py")
+        connection.execute(cells.recount(cells.PG_BIN))
         for table in ("comment", "verdict"):
             connection.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         connection.commit()
@@ -386,18 +426,37 @@ def main() -> None:
         "--reuse", action="store_true", help="measure the database as it is (one size, already built), no rebuild"
     )
     parser.add_argument(
+        "--texts",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="draw comment bodies from these labelled data sets (e.g. ../shared/data/*) instead of short templates, "
+        "for training at scale (moderato train --include-decisions on the built database)",
+    )
+    parser.add_argument(
+        "--decided", type=float, default=0.39, help="share of the comments decided by people (default 0.39)"
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the database and stop (e.g. to train on it), no timings"
+    )
+    parser.add_argument(
         "--insert-cost", type=int, metavar="ROUNDS", help="time the insert path with and without the triggers instead"
     )
     args = parser.parse_args()
     if args.insert_cost:
         insert_cost(args.database, args.insert_cost, 300)
         return
+    texts = Texts(args.texts) if args.texts else None
     table: dict[str, dict[int, tuple[float, float]]] = {}
     for size in args.sizes:
         if not args.reuse:
-            build(args.database, size)
+            build(args.database, size, texts, args.decided)
+        if args.build_only:
+            continue
         for name, value in measure(args.database, args.repeat).items():
             table.setdefault(name, {})[size] = value
+    if args.build_only:
+        return
     header = " | ".join(f"{size:,}" for size in args.sizes)
     print(f"\n| path (p50/p95 ms) | {header} |")
     print("| --- |" + " --- |" * len(args.sizes))

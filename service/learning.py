@@ -4,7 +4,9 @@ the shadow model's report against the decisions made since it started."""
 from __future__ import annotations
 
 import csv
+import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +22,11 @@ from service.language import identify
 from service.live_models import SUPPORTABLE
 from service.policy import Thresholds, outcome
 from service.reasons import REJECT_REASON_CATEGORY
-from service.records import Comment, ModelRegistration, Verdict
+from service.records import Comment, ModelRegistration, ShadowCell, Verdict
 from service.settings import resolve_path
 from service.status import Status
+
+logger = logging.getLogger(__name__)
 
 # Every fifth decided comment (by id, so the slice never changes as data grows) is held out from site training
 # and used to compare model versions: the promotion gate and the model card's site metrics.
@@ -136,14 +140,45 @@ def site_holdout() -> dict[str, tuple[list[str], list[int]]]:
     return by_language
 
 
-def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
-    """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
-    people's decisions on the comments both scored.
+# shadow_cell's grid (migration 0008): 1/100 on both scores.
+CELL_RESOLUTION = 100
 
-    One aggregate query over the shadow index alone: each score is reduced to which thresholds it is at or above (all
-    `policy.outcome` can distinguish), grouped with the latest standing human decision; the outcome rule then runs
-    once per group."""
-    edges = tuple(dict.fromkeys((thresholds.publish_below, thresholds.reject_at)))
+
+def cell_bin(score: float) -> int:
+    """The shadow_cell bin of a score: i / 100 <= score < (i + 1) / 100, exactly (as the migration's cell_bin)."""
+    index = math.floor(score * CELL_RESOLUTION)
+    if score < index / CELL_RESOLUTION:
+        index -= 1
+    elif score >= (index + 1) / CELL_RESOLUTION:
+        index += 1
+    return index
+
+
+def _grid_index(threshold: float) -> int | None:
+    """i when the threshold is exactly i / 100 (then score >= threshold <=> cell_bin(score) >= i), else None."""
+    index = round(threshold * CELL_RESOLUTION)
+    return index if index / CELL_RESOLUTION == threshold else None
+
+
+def _shadow_groups(shadow_version: str, edges: Sequence[float]) -> Sequence[Sequence[Any]]:
+    """Rows of (active at or above each edge..., shadow at or above each edge..., standing action, count).
+
+    Edges on the 1/100 grid: from shadow_cell (at most 100 x 100 x 3 rows of the version, kept by the database).
+    Otherwise from the comments themselves, over the shadow index: exact, but it reads every shadow-scored comment
+    (160 k at 2 M comments: ~100 ms on a loaded 2-core machine, bench/NOTES.md)."""
+    grid = [_grid_index(edge) for edge in edges]
+    if all(index is not None for index in grid):
+        flags = [
+            (column >= index).label(f"{name}_{n}")
+            for name, column in (("a", ShadowCell.active_bin), ("s", ShadowCell.shadow_bin))
+            for n, index in enumerate(grid)
+        ]
+        action = func.nullif(ShadowCell.action, "").label("action")
+        return db.session.execute(
+            select(*flags, action, func.sum(ShadowCell.comments))
+            .where(ShadowCell.shadow_model_version == shadow_version)
+            .group_by(*flags, action)
+        ).all()
     flags = [
         (column >= edge).label(f"{name}_{n}")
         for name, column in (("a", Comment.score), ("s", Comment.shadow_score))
@@ -152,7 +187,7 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
     # human_action is the latest standing decision, kept by the database; an erased author's comment stays scored
     # but no longer counts as decided.
     human = case((Comment.excluded_from_training.is_(False), Comment.human_action)).label("action")
-    groups = db.session.execute(
+    return db.session.execute(
         select(*flags, human, func.count())
         .where(
             Comment.shadow_model_version == shadow_version,
@@ -161,6 +196,16 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
         )
         .group_by(*flags, human)
     ).all()
+
+
+def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]:
+    """How often the shadow model's outcome agrees with the active model's, and each one's error rate against the
+    people's decisions on the comments both scored.
+
+    One aggregate query: each score is reduced to which thresholds it is at or above (all `policy.outcome` can
+    distinguish), grouped with the latest standing human decision; the outcome rule then runs once per group."""
+    edges = tuple(dict.fromkeys((thresholds.publish_below, thresholds.reject_at)))
+    groups = _shadow_groups(shadow_version, edges)
 
     def representative(above: Sequence[bool]) -> float:
         # The largest threshold the score is at or above stands for it (or -inf below them all).
@@ -172,7 +217,7 @@ def shadow_report(shadow_version: str, thresholds: Thresholds) -> dict[str, Any]
         "shadow": {"wrongly_published": 0, "wrongly_rejected": 0},
     }
     for row in groups:
-        count, action = int(row[-1]), row[-2]
+        count, action = int(row[-1] or 0), row[-2]
         active_flags, shadow_flags = row[: len(edges)], row[len(edges) : 2 * len(edges)]
         active_outcome = outcome(representative([bool(f) for f in active_flags]), thresholds)
         shadow_outcome = outcome(representative([bool(f) for f in shadow_flags]), thresholds)
@@ -220,10 +265,11 @@ def other_languages(examples: list[SiteExample]) -> dict[str, int]:
 
 
 # Training reads at most this many of the site's decisions (and measures on at most HOLDOUT_CAP held-out ones):
-# the site model's 5 out-of-fold fits and the blend's predictions grow with the rows, and 800 k decisions took
-# > 10 min and 13.7 GB. 100 k recent decisions teach a bag-of-words model about as much as all of them (the site's
-# vocabulary and moderators' habits drift, so the newest matter most) within minutes and ~2 GB.
-TRAINING_CAP = 100_000
+# the site model's out-of-fold fits and the blend's predictions grow with the rows; before any cap 800 k decisions
+# took > 10 min and 13.7 GB; with 100 k (and 5 splits) the English blend alone ran past 6 min of CPU unfinished.
+# The newest 50 k (the site's vocabulary and moderators' habits drift, so the newest matter most) with 3 splits: the
+# decisions' part of a training is ~5 min of CPU and 1.5 GB at most, whatever the count (bench/NOTES.md).
+TRAINING_CAP = 50_000
 HOLDOUT_CAP = 20_000
 _FETCH_CHUNK = 5_000
 
@@ -235,6 +281,7 @@ def _standing_decisions() -> list[tuple[int, int, bool]]:
         .join(Comment, Comment.id == Verdict.comment_id)
         .where(Verdict.undone_at.is_(None), Comment.excluded_from_training.is_(False))
         .order_by(Verdict.id)
+        .execution_options(yield_per=_FETCH_CHUNK * 4)  # streamed (a server-side cursor on PostgreSQL)
     )
     latest: dict[int, tuple[int, int, bool]] = {}
     for verdict_id, comment_id, action in rows:
@@ -365,6 +412,12 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
     through = latest_verdict_id()
     training, holdout = bounded_site_examples()
     texts = site_texts() if SHIPPED_METHOD.vocabulary == "site_comments" else []
+    # End the read transaction before minutes of fitting: an open one holds a snapshot (VACUUM cannot clean behind
+    # it) and locks that would make a migration wait.
+    db.session.commit()
+    logger.info(
+        "site decisions read: training=%d holdout=%d cpu=%.1fs", len(training), len(holdout), time.process_time()
+    )
     return train_site_blend(
         public_data,
         _rows(training),

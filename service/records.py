@@ -173,6 +173,21 @@ class ScoreDay(db.Model):  # type: ignore[name-defined,misc]
     rejected: Mapped[int] = mapped_column(Integer)
 
 
+class ShadowCell(db.Model):  # type: ignore[name-defined,misc]
+    """Per shadow model version, active score bin, shadow score bin (1/100 each, service.learning.cell_bin) and the
+    comment's standing human action ('' for none, or an erased author's): how many comments both models scored. Kept
+    by triggers (migration 0008) in the transaction of every write that moves a comment, so the shadow report sums
+    at most 100 x 100 x 3 rows of a version."""
+
+    __tablename__ = "shadow_cell"
+
+    shadow_model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    active_bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shadow_bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16), primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer)
+
+
 class BodyBand(db.Model):  # type: ignore[name-defined,misc]
     """One band of a comment's body fingerprint: finding repeats is an index lookup, not a scan of recent comments."""
 

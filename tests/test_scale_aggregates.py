@@ -1,6 +1,7 @@
-"""What the database maintains (migration 0007) always equals a recount from the rows, whatever the write path:
-posts through the API, bulk inserts, decisions, undos, reports, score changes; and simulate over it stays exact
-across a window that starts mid-day."""
+"""What the database maintains (migrations 0007 and 0008) always equals a recount from the rows, whatever the write
+path: posts through the API, bulk inserts, decisions, undos, reports, score changes, erasure, deletes; simulate over
+it stays exact across a window that starts mid-day, and the shadow report from the cells equals the one counted from
+the comments, on and off the grid."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
+from service import learning
 from service.extensions import db
-from service.records import Comment, ScoreDay, Verdict, utcnow
+from service.policy import Thresholds, outcome
+from service.records import Comment, ScoreDay, ShadowCell, Verdict, utcnow
 from service.simulate import Example, ScoreHistogram, bin_index, history_histogram
+from service.status import Status
 from tests.conftest import good_comment, set_policy
 
 Tokens = dict[str, dict[str, str]]
@@ -50,6 +54,25 @@ def _maintained() -> dict[tuple[str, str, int], list[int]]:
     }
 
 
+def _shadow_recount() -> dict[tuple[str, int, int, str], int]:
+    """shadow_cell by definition: every comment both models scored, by shadow version, both score bins and its
+    standing human action ('' for none or an erased author's)."""
+    counts: Counter[tuple[str, int, int, str]] = Counter()
+    for c in db.session.scalars(select(Comment).where(Comment.shadow_model_version.is_not(None))):
+        if c.score is not None and c.shadow_score is not None:
+            action = "" if c.excluded_from_training else (c.human_action or "")
+            counts[(c.shadow_model_version, learning.cell_bin(c.score), learning.cell_bin(c.shadow_score), action)] += 1
+    return dict(counts)
+
+
+def _shadow_maintained() -> dict[tuple[str, int, int, str], int]:
+    return {
+        (r.shadow_model_version, r.active_bin, r.shadow_bin, r.action): r.comments
+        for r in db.session.scalars(select(ShadowCell))
+        if r.comments
+    }
+
+
 def _expected_derived(comment: Comment) -> tuple[str | None, str | None, str | None]:
     top = max(comment.categories, key=comment.categories.__getitem__) if comment.categories else None
     codes = " " + " ".join(r["code"] for r in comment.reasons) + " " if comment.reasons else None
@@ -65,6 +88,7 @@ def _expected_derived(comment: Comment) -> tuple[str | None, str | None, str | N
 def _check(app: Flask) -> None:
     with app.app_context():
         assert _maintained() == _recount()
+        assert _shadow_maintained() == _shadow_recount()
         for comment in db.session.scalars(select(Comment)):
             top, codes, action = _expected_derived(comment)
             assert comment.top_category == top, comment.id
@@ -83,6 +107,7 @@ def _bulk_rows(count: int, seed: int) -> list[dict[str, Any]]:
         if abs(hours - 24 * round(hours / 24)) < 0.05:
             hours += 0.1  # never within minutes of a window's start (a whole number of days ago)
         created = now - timedelta(hours=hours)
+        shadowed = n % 4 != 0
         rows.append(
             {
                 "article_id": "a",
@@ -90,7 +115,9 @@ def _bulk_rows(count: int, seed: int) -> list[dict[str, Any]]:
                 "body": f"bulk {n}",
                 "status": rng.choice(["published", "rejected", "pending"]),
                 "language": rng.choice(["en", "ar", None]),
-                "score": None if n % 13 == 0 else rng.random(),
+                "score": None if n % 13 == 0 else rng.choice([rng.random(), round(rng.random(), 2)]),
+                "shadow_score": rng.choice([rng.random(), round(rng.random(), 2), None]) if shadowed else None,
+                "shadow_model_version": rng.choice(["shadow-1", "shadow-2"]) if shadowed else None,
                 "categories": {"abuse": abuse, "spam": 1 - abuse} if n % 5 else {},
                 "explanation": [],
                 "reasons": [{"code": "duplicate"}, {"code": "score_high"}][: n % 3],
@@ -142,6 +169,77 @@ def test_maintained_values_equal_a_recount_after_every_kind_of_write(
     for n, comment_id in enumerate(waiting):
         decide(comment_id, "reject" if n % 3 else "approve")
     _check(app)
+
+    # The shadow model's score arriving later, a version changed, an author erased (excluded), a comment deleted.
+    with app.app_context():
+        decided = db.session.scalars(
+            select(Comment.id).where(Comment.human_action.is_not(None), Comment.shadow_model_version.is_not(None))
+        ).all()
+        late = {"shadow_score": 0.37, "shadow_model_version": "shadow-1"}
+        db.session.execute(update(Comment).where(Comment.id == posted[0]).values(**late))
+        db.session.execute(update(Comment).where(Comment.id.in_(decided[:3])).values(excluded_from_training=True))
+        db.session.execute(update(Comment).where(Comment.id == decided[3]).values(shadow_model_version="shadow-2"))
+        db.session.execute(update(Comment).where(Comment.id == decided[4]).values(shadow_score=None))
+        undecided = db.session.scalars(
+            select(Comment.id).where(Comment.human_action.is_(None), Comment.shadow_model_version.is_not(None),
+                                     Comment.id.not_in(posted))
+        ).first()  # fmt: skip
+        db.session.execute(delete(Comment).where(Comment.id == undecided))
+        db.session.commit()
+        assert _shadow_maintained() == _shadow_recount()
+        db.session.remove()
+
+
+def _report_from_rows(version: str, thresholds: Thresholds) -> tuple[int, int, int, dict[str, dict[str, int]]]:
+    """The shadow report's counts by definition, comment by comment with the outcome rule."""
+    scored = agree = decided = 0
+    errors = {name: {"wrongly_published": 0, "wrongly_rejected": 0} for name in ("active", "shadow")}
+    for c in db.session.scalars(select(Comment).where(Comment.shadow_model_version == version)):
+        if c.score is None or c.shadow_score is None:
+            continue
+        results = {"active": outcome(c.score, thresholds), "shadow": outcome(c.shadow_score, thresholds)}
+        scored += 1
+        agree += results["active"] == results["shadow"]
+        action = None if c.excluded_from_training else c.human_action
+        if action is None:
+            continue
+        decided += 1
+        for name, result in results.items():
+            errors[name]["wrongly_published"] += result == Status.PUBLISHED and action == "reject"
+            errors[name]["wrongly_rejected"] += result == Status.REJECTED and action != "reject"
+    return scored, agree, decided, errors
+
+
+def test_shadow_report_from_the_cells_equals_the_count_from_the_comments(app: Flask) -> None:
+    """Thresholds on the 1/100 grid read shadow_cell, others the comments; both equal the definition, with scores
+    exactly on a threshold (0.29 * 100 rounds below 29 in floating point)."""
+    rows = _bulk_rows(300, seed=5)
+    rng = random.Random(9)
+    for row in rows[:40]:
+        row["score"], row["shadow_score"], row["shadow_model_version"] = rng.choice([0.29, 0.8, 0.1]), 0.29, "shadow-1"
+    with app.app_context():
+        db.session.execute(insert(Comment), rows)
+        for comment in db.session.scalars(select(Comment).where(Comment.id % 3 == 0)):
+            db.session.add(
+                Verdict(comment_id=comment.id, moderator="m", action=rng.choice(["approve", "reject"]),
+                        from_status="pending", to_status="published", score=comment.score, created_at=utcnow())
+            )  # fmt: skip
+        db.session.flush()
+        db.session.execute(update(Comment).where(Comment.id % 7 == 0).values(excluded_from_training=True))
+        db.session.commit()
+        reports = 0
+        for version in ("shadow-1", "shadow-2"):
+            for edges in ((0.29, 0.8), (0.1, 0.8), (0.29, 0.29), (0.2937, 0.81234), (0.29, 0.805)):
+                for high_band in ("reject", "hold"):
+                    thresholds = Thresholds(*edges, high_band)
+                    report = learning.shadow_report(version, thresholds)
+                    scored, agree, decided, errors = _report_from_rows(version, thresholds)
+                    assert report["scored_by_both"] == scored and scored > 0
+                    assert report["agreement"] == agree / scored, (version, edges)
+                    assert report["decided_since"] == decided and decided > 0
+                    assert report["errors"] == errors, (version, edges, high_band)
+                    reports += 1
+        assert reports == 20
 
 
 def test_simulate_over_the_maintained_days_is_exact_from_a_mid_day_start(app: Flask) -> None:

@@ -21,6 +21,7 @@ The fixed held-out slice of site decisions only measures: it never trains or cho
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -57,6 +58,11 @@ SiteRecord = tuple[str, int, str | None, str] | tuple[str, int, str | None, str,
 MIN_SITE_ROWS = 30
 MIN_SITE_PER_CLASS = 5
 OOF_FOLDS = 5
+# From this many site training rows the stacking is fitted on 3 folds: each fold's model still sees two thirds of
+# the rows, tens of thousands, and the out-of-fold fits cost half of five folds' (bench/NOTES.md, training at 800 k
+# decisions).
+LARGE_SITE_ROWS = 20_000
+LARGE_SITE_FOLDS = 3
 STACKING_C = 1.0
 
 SITE_PARAMS = Hyperparams(
@@ -144,8 +150,10 @@ def _too_small(rows: Sequence[Row]) -> str | None:
 
 
 def oof_folds(y: np.ndarray) -> int:
-    """Out-of-fold split count: OOF_FOLDS, fewer when a class has fewer rows."""
-    return min(OOF_FOLDS, int(y.sum()), int(y.size - y.sum()))
+    """Out-of-fold split count: OOF_FOLDS (LARGE_SITE_FOLDS from LARGE_SITE_ROWS rows), fewer when a class has
+    fewer rows."""
+    folds = LARGE_SITE_FOLDS if y.size >= LARGE_SITE_ROWS else OOF_FOLDS
+    return min(folds, int(y.sum()), int(y.size - y.sum()))
 
 
 def out_of_fold_site(
@@ -337,6 +345,7 @@ def train_site_blend(
     site_train = from_records(training_rows)
     site_test = from_records(holdout_rows)
     publics = fit_public_models([Path(p) for p in public_data], params, seed, loso=loso)
+    logger.info("public models fitted: languages=%s cpu=%.1fs", sorted(publics), time.process_time())
     version = version or next_version(out)
     sections: dict[str, dict[str, Any]] = {}
     models: dict[str, tuple[Pipeline, Pipeline | None]] = {}
@@ -352,6 +361,9 @@ def train_site_blend(
         section["training_data"] = {**section["training_data"], "site": found["site"]}
         section["metrics"] = {**section["metrics"], "site_holdout": found["site_holdout"]}
         sections[language] = section
+        logger.info(
+            "site blend fitted: language=%s training=%d cpu=%.1fs", language, len(train_rows), time.process_time()
+        )
         models[language] = (public.pipeline, site_pipeline)
     unused = sorted({r.language for r in [*site_train, *site_test]} - set(publics))
     card = {"version": version, **common_card(seed), **(card_extra or {})}

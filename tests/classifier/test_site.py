@@ -14,7 +14,14 @@ from scipy.special import logit
 from service.classifier.artifact import CARD_FILE, SITE_MODEL_FILE, ArtifactError
 from service.classifier.blend import FastBlend
 from service.classifier.scorer import Scorer
-from service.classifier.site import MIN_SITE_ROWS, train_site_blend
+from service.classifier.site import (
+    LARGE_SITE_FOLDS,
+    LARGE_SITE_ROWS,
+    MIN_SITE_ROWS,
+    OOF_FOLDS,
+    oof_folds,
+    train_site_blend,
+)
 from tests.classifier.test_scorer import random_texts
 from tests.site_toy import site_comments
 
@@ -183,3 +190,9 @@ def test_site_decisions_train_the_site_model_of_their_own_language(
     scorer = Scorer.load(folder)
     assert scorer.models["en"].blend is not None and scorer.models["ar"].blend is None
     assert 0 <= scorer.score("انت غبي", language="ar").probability <= 1
+
+
+def test_out_of_fold_splits_are_fewer_for_a_large_site_and_for_a_rare_class() -> None:
+    assert oof_folds(np.array([0, 1] * 100)) == OOF_FOLDS == 5
+    assert oof_folds(np.array([0, 1] * (LARGE_SITE_ROWS // 2))) == LARGE_SITE_FOLDS == 3
+    assert oof_folds(np.array([1] * 4 + [0] * 100)) == 4  # each fold needs a row of each class
