@@ -14,7 +14,7 @@ from service.errors import InvalidFields
 from service.records import MAX_INTEGER
 
 NUL = "\x00"
-NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
+NUL_MESSAGE = "Contains control characters that are not allowed: U+0000 (NUL)."
 
 
 class BoundedIntegerConverter(IntegerConverter):
