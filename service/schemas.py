@@ -181,7 +181,9 @@ class PageArgs(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     # A page's next_cursor: the keyset (created_at in microseconds since 1970, id) of the last comment it holds.
     # Every string the pattern allows names a position (up to the year 2286), so the spec states it exactly.
-    cursor = fields.String(load_default=None, validate=WholeMatch(CURSOR_PATTERN))
+    cursor = fields.String(
+        load_default=None, validate=WholeMatch(CURSOR_PATTERN, error="Not a cursor this service issued.")
+    )
 
 
 class ErrorBody(Schema):
