@@ -267,7 +267,9 @@ def train(
     if if_new is not None and learning.new_decisions_since_last_training() < if_new:
         return
     if include_decisions:
-        folder = learning.train_with_site_decisions(list(data), out, seed=seed, version=version)
+        # The active version's public models are reused when this run would fit the very same ones.
+        active = resolve_path(registry.ensure_active(_configured_model_path(), "cli").path)
+        folder = learning.train_with_site_decisions(list(data), out, seed=seed, version=version, reuse_from=active)
     else:
         from service.classifier.train import train_model
 

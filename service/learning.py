@@ -402,12 +402,19 @@ def site_texts(cap: int = SITE_TEXTS_CAP) -> list[tuple[str, str]]:
     return [(body, language or identify(body, SUPPORTABLE).language) for body, language in reversed(rows)]
 
 
-def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0, version: str | None = None) -> Path:
+def train_with_site_decisions(
+    public_data: list[Path], out: Path, seed: int = 0, version: str | None = None, reuse_from: Path | None = None
+) -> Path:
     """Train the public model, a site model on this site's decisions, and their blend (fitted out-of-fold on the
     site's training decisions); the fixed held-out slice only measures the result. A site with more decisions than
     TRAINING_CAP trains on a stratified sample of its newest ones, so time and memory stay bounded. The card records
-    the newest verdict id it has seen (``site_decisions``), so ``--if-new`` can count the decisions made since."""
+    the newest verdict id it has seen (``site_decisions``), so ``--if-new`` can count the decisions made since.
+    ``reuse_from`` (the active version) lends its public models when they were trained exactly as these would be."""
     from service.classifier.site import SHIPPED_METHOD, train_site_blend
+    from service.classifier.train import reusable_public_models, version_hyperparameters
+
+    params = version_hyperparameters(reuse_from) if reuse_from is not None else {}
+    publics = reusable_public_models(reuse_from, public_data, params, seed) if reuse_from is not None else {}
 
     through = latest_verdict_id()
     training, holdout = bounded_site_examples()
@@ -429,13 +436,20 @@ def train_with_site_decisions(public_data: list[Path], out: Path, seed: int = 0,
         # Appending site rows to the public data ranked a site's comments worse every time it was measured (issue 7,
         # bench/learning_loop.py); fitting it only for the card doubled the cost of every retraining.
         compare_appended=False,
+        params=params,
+        public_models=publics,
         card_extra={
+            "public_models": {
+                "hyperparameters_from": reuse_from.name if params and reuse_from else None,
+                "reused_from": reuse_from.name if publics and reuse_from else None,
+                "reused": sorted(publics),
+            },
             "site_decisions": {
                 "through_verdict_id": through,
                 "training": len(training),
                 "holdout": len(holdout),
                 "site_comments": len(texts),
                 "other_languages": other_languages([*training, *holdout]),
-            }
+            },
         },
     )

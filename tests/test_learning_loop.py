@@ -161,8 +161,19 @@ def test_train_if_new_retrains_only_when_enough_decisions_were_made_since_the_la
     with app.app_context():
         assert learning.new_decisions_since_last_training() == 30
     assert train("2026-11-27.8", "31").output == ""
+    # The tests' active model was fitted with other settings, so .7 fitted its public model; once .7 is active, a
+    # retraining on the same data, settings and seed reuses .7's public model instead of fitting it again.
+    assert card["public_models"]["reused"] == []
+    promoted = client.post("/api/v1/models/2026-11-27.7/promote", json={"force": True}, headers=tokens["admin"])
+    assert promoted.status_code == 200, promoted.get_json()
     retrained = train("2026-11-27.8", "30")
     assert retrained.exit_code == 0 and "registered as candidate 2026-11-27.8" in retrained.output
+    card = json.loads((tmp_path / "2026-11-27.8" / "model-card.json").read_text(encoding="utf-8"))
+    assert card["public_models"] == {
+        "hyperparameters_from": "2026-11-27.7",
+        "reused_from": "2026-11-27.7",
+        "reused": ["en"],
+    }
 
     alone = run_cli(app, "train", "--data", str(TOY_DATA), "--out", str(tmp_path), "--if-new", "5")
     assert alone.exit_code == 2 and "--if-new needs --include-decisions" in alone.output

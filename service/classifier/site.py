@@ -332,6 +332,7 @@ def train_site_blend(
     method: SiteMethod = SHIPPED_METHOD,
     site_texts: Sequence[tuple[str, str]] = (),
     card_extra: dict[str, Any] | None = None,
+    public_models: dict[str, PublicFit] | None = None,
 ) -> Path:
     """Per language of the public data: train the public model, a site model on that language's site decisions and
     their stacking blend (public only when too few); measure on the site's held-out slice; save one version.
@@ -340,12 +341,17 @@ def train_site_blend(
     "en" when absent); the held-out ones only measure. ``compare_appended`` also fits public + site rows in one
     model, for the card's comparison only. ``site_texts`` are ``(text, language)`` of every comment the site has
     received (decided or not), for a ``method`` that fits its vocabulary on them; ``card_extra`` goes into the card.
+    ``public_models`` are already fitted public models (train.reusable_public_models): not fitted again.
     """
     out = Path(out_dir)
     site_train = from_records(training_rows)
     site_test = from_records(holdout_rows)
-    publics = fit_public_models([Path(p) for p in public_data], params, seed, loso=loso)
-    logger.info("public models fitted: languages=%s cpu=%.1fs", sorted(publics), time.process_time())
+    reused = dict(public_models or {})
+    fitted = fit_public_models([Path(p) for p in public_data], params, seed, loso=loso, skip=set(reused))
+    publics = {**reused, **fitted}
+    # Reused public models come without their training rows: nothing to append the site's rows to.
+    compare_appended = compare_appended and not reused
+    logger.info("public models: reused=%s fitted=%s cpu=%.1fs", sorted(reused), sorted(fitted), time.process_time())
     version = version or next_version(out)
     sections: dict[str, dict[str, Any]] = {}
     models: dict[str, tuple[Pipeline, Pipeline | None]] = {}
