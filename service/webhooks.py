@@ -41,15 +41,18 @@ class WebhookNotFound(NotFound):
     message = "No such webhook endpoint."
 
 
+NOT_A_WEBHOOK_URL = "Must be an http:// or https:// URL with a host name."
+
+
 def check_url(url: str, own_hosts: Sequence[str]) -> str:
     """Only http(s) URLs with a host, and never this service itself (`own_hosts`: its host[:port] names)."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:  # a port beyond 65535, a broken IPv6 literal: WebhookIn's pattern lets neither through
-        raise InvalidFields(fields={"url": ["Must be an http:// or https:// URL with a host name."]}) from exc
+        raise InvalidFields(fields={"url": [NOT_A_WEBHOOK_URL]}) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidFields(fields={"url": ["Must be an http:// or https:// URL with a host name."]})
+        raise InvalidFields(fields={"url": [NOT_A_WEBHOOK_URL]})
     own: set[str] = set()
     for host in own_hosts:
         name, _, own_port = host.lower().rpartition(":") if ":" in host else (host.lower(), "", "")
