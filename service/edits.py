@@ -94,7 +94,8 @@ def edit_comment(
     decisive = decision.decisive_score
     score = gathered.assessment.scores[decisive] if decisive is not None else None
     old_status, created_at = Status(comment.status), comment.created_at
-    revision_id = _store_edit(comment, body, gathered, decision, score, policy, now)
+    explained = moderation.category_explanations_of(scorer, body, score, decision)
+    revision_id = _store_edit(comment, body, gathered, decision, score, policy, now, explained)
     withdrawn = old_status == Status.PUBLISHED and decision.status != Status.PUBLISHED
     audit.record(
         "author",
@@ -146,6 +147,7 @@ def _store_edit(
     score: Any,
     policy: Policy,
     now: datetime,
+    category_explanations: dict[str, list[dict[str, Any]]],
 ) -> int:
     """Keep the old text and decision as a revision and write the new ones, guarded against a concurrent edit or
     decision (the row must still be as it was read)."""
@@ -177,6 +179,7 @@ def _store_edit(
             score=score.probability if score else None,
             categories=dict(score.categories) if score else {},
             explanation=moderation.explanation_of(score),
+            category_explanations=category_explanations,
             model_version=score.model_version if score else None,
             policy_version=policy.version,
             reasons=list(decision.reasons),

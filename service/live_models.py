@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.classifier.artifact import ArtifactError
-from service.classifier.scorer import Score, Scorer
+from service.classifier.scorer import Explanation, Score, Scorer
 from service.errors import ServiceUnavailable
 from service.language import UNDETERMINED, identify, load_detector
 
@@ -131,6 +131,19 @@ class LiveModels:
             threading.Thread(target=load, name=f"load-model-{version}", daemon=True).start()
         else:
             load()
+
+    def explain_categories(self, text: str, score: Score, categories: Sequence[str]) -> dict[str, list[Explanation]]:
+        """The words behind each named category's score by the version that gave `score`; nothing when that version
+        is no longer the active one (a promotion between scoring and explaining) or when explaining fails: an
+        explanation is help for a moderator, never a reason to lose the comment."""
+        active = self.active
+        if active is None or active.model_version != score.model_version:
+            return {}
+        try:
+            return {name: active.explain_category(text, name, score.language) for name in categories}
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.exception("category explanation failed model=%s", score.model_version)
+            return {}
 
     def score_shadow(self, text: str, language: str) -> Score | None:
         """Score with the shadow model in the language that decided, if it has one; stored, never acted on."""

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import Select, bindparam, func, literal, select, tuple_, union_all
 
 from service import audit, authors, comment_store, edit_tokens, rules, suspensions, webhooks
-from service.classifier.scorer import Score
+from service.classifier.scorer import Explanation, Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
 from service.live_models import Assessment, LiveModels
@@ -134,6 +134,10 @@ class CommentScorer(Protocol):
 
     def score_shadow(self, text: str, language: str) -> Score | None: ...
 
+    def explain_categories(self, text: str, score: Score, categories: Sequence[str]) -> dict[str, list[Explanation]]:
+        """The words behind each named category's score, by the model that gave `score` (none when it is gone)."""
+        ...
+
 
 @dataclass(frozen=True)
 class SubmissionFacts:
@@ -167,6 +171,12 @@ class SubmissionDecision:
     def automatic_status(self) -> Status | None:
         """What the machine decided, recorded only for audit samples (people decide without seeing it)."""
         return self.machine_status if self.audit_sample else None
+
+    @property
+    def triggered_categories(self) -> tuple[str, ...]:
+        """The categories whose own limit the comment reached (reason `category_<name>`), in reason order."""
+        prefix = "category_"
+        return tuple(r["code"][len(prefix) :] for r in self.machine_reasons if r["code"].startswith(prefix))
 
 
 def decide_submission(facts: SubmissionFacts, policy: Policy) -> SubmissionDecision:
@@ -207,6 +217,8 @@ class ScoreReport:
     language: str
     score: Score | None
     unsupported_languages: tuple[str, ...]
+    # Per category at or above its own limit under the policy: the words behind that category's score.
+    category_explanations: Mapping[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
 
     @property
     def probability(self) -> float | None:
@@ -232,10 +244,15 @@ def _language_scores(assessment: Assessment) -> tuple[LanguageScore, ...]:
 def score_texts(texts: Sequence[str], models: LiveModels, policy: Policy) -> list[ScoreReport]:
     """Score texts without storing anything, choosing per text the language that would decide it."""
     reports = []
-    for assessment in models.score_now(list(texts)):
+    for text, assessment in zip(texts, models.score_now(list(texts)), strict=True):
         _, _, decisive = language_decision(_language_scores(assessment), assessment.unsupported, policy)
         score = assessment.scores[decisive] if decisive is not None else None
-        reports.append(ScoreReport(assessment.language, score, assessment.unsupported))
+        explained = {}
+        if score is not None:
+            limits = policy.thresholds(score.language).categories
+            reached = [name for name, p in score.categories.items() if name in limits and limits[name].status(p)]
+            explained = {name: _terms(terms) for name, terms in models.explain_categories(text, score, reached).items()}
+        reports.append(ScoreReport(assessment.language, score, assessment.unsupported, explained))
     return reports
 
 
@@ -245,9 +262,22 @@ def explanation_of(score: Score | None) -> list[dict[str, Any]]:
 
 
 def _explanation(score: Score | None) -> list[dict[str, Any]]:
-    if score is None:
-        return []
-    return [{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in score.explanation]
+    return _terms(score.explanation) if score is not None else []
+
+
+def _terms(explanation: Sequence[Explanation]) -> list[dict[str, Any]]:
+    return [{"term": e.term, "weight": e.weight, "start": e.start, "end": e.end} for e in explanation]
+
+
+def category_explanations_of(
+    scorer: CommentScorer, text: str, score: Score | None, decision: SubmissionDecision
+) -> dict[str, list[dict[str, Any]]]:
+    """For each category that held or rejected the comment, the words that drove its score, as stored and shown.
+    Computed only for those categories (a few per cent of comments), so scoring itself pays nothing for it."""
+    if score is None or not decision.triggered_categories:
+        return {}
+    found = scorer.explain_categories(text, score, decision.triggered_categories)
+    return {name: _terms(terms) for name, terms in found.items()}
 
 
 @dataclass(frozen=True)
@@ -327,7 +357,14 @@ def submit_comment(
     assessment = gathered.assessment
     score = assessment.scores[decision.decisive_score] if decision.decisive_score is not None else None
     shadow = scorer.score_shadow(payload["body"], score.language) if score else None
-    stored = StoredFacts(assessment.language, score, shadow, gathered.body_fingerprint, gathered.duplicate)
+    stored = StoredFacts(
+        assessment.language,
+        score,
+        shadow,
+        gathered.body_fingerprint,
+        gathered.duplicate,
+        category_explanations_of(scorer, payload["body"], score, decision),
+    )
     edit_token = edit_tokens.new_token() if policy.edit_window_minutes else None
     comment_id, created_at = _store(payload, stored, decision, policy, edit_token)
     logger.info(
@@ -360,6 +397,7 @@ class StoredFacts:
     shadow: Score | None
     body_fingerprint: str | None
     duplicate: Repeat | None
+    category_explanations: Mapping[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
 
 
 def _store(
@@ -385,6 +423,7 @@ def _store(
         "score": score.probability if score else None,
         "categories": dict(score.categories) if score else {},
         "explanation": _explanation(score),
+        "category_explanations": dict(facts.category_explanations),
         "model_version": score.model_version if score else None,
         "policy_version": policy.version,
         "reasons": list(decision.reasons),

@@ -123,6 +123,8 @@ class Comment(db.Model):  # type: ignore[name-defined,misc]
     score: Mapped[float | None] = mapped_column(Float)
     categories: Mapped[JsonDict] = mapped_column(JSON, default=dict)
     explanation: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)
+    # Per category that held or rejected the comment (reason category_<name>): the words behind that category's score.
+    category_explanations: Mapped[dict[str, list[JsonDict]] | None] = mapped_column(JSON, default=dict)
     model_version: Mapped[str | None] = mapped_column(String(64))
     policy_version: Mapped[int | None] = mapped_column(Integer)
     reasons: Mapped[list[JsonDict]] = mapped_column(JSON, default=list)

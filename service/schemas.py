@@ -245,6 +245,13 @@ CATEGORIES_DESCRIPTION = (
     "Calibrated probability per category the model scores for the text's language; categories it does not score "
     "are absent."
 )
+CategoryExplanations = Schema.from_dict(
+    {name: fields.List(fields.Nested(Explanation)) for name in CATEGORIES}, name="CategoryExplanations"
+)
+CATEGORY_EXPLANATIONS_DESCRIPTION = (
+    "For each category whose score reached its own limit in the policy (reason category_<name>): the words that drove "
+    "that category's score, strongest first, with offsets into the body. Empty when no category limit was reached."
+)
 
 
 class ScoreOut(Schema):
@@ -254,6 +261,9 @@ class ScoreOut(Schema):
     categories = fields.Nested(CategoryScores, metadata={"description": CATEGORIES_DESCRIPTION})
     model_version = fields.String(allow_none=True)
     explanation = fields.List(fields.Nested(Explanation))
+    category_explanations = fields.Nested(
+        CategoryExplanations, metadata={"description": CATEGORY_EXPLANATIONS_DESCRIPTION}
+    )
     language = fields.String(metadata={"description": 'ISO 639-1 code ("und" when undetermined).'})
     unsupported_languages = fields.List(
         fields.String(), metadata={"description": "Languages in the text that no model covers (it would be held)."}
@@ -339,6 +349,9 @@ class QueueItem(Schema):
     categories = fields.Nested(CategoryScores, metadata={"description": CATEGORIES_DESCRIPTION})
     reasons = fields.List(fields.Nested(Reason))
     explanation = fields.List(fields.Nested(Explanation))
+    category_explanations = fields.Nested(
+        CategoryExplanations, metadata={"description": CATEGORY_EXPLANATIONS_DESCRIPTION}
+    )
     campaign_id = fields.String(allow_none=True)
     model_version = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -350,7 +363,9 @@ class QueueItem(Schema):
     @post_dump(pass_original=True)
     def _blind_audit_sample(self, data: dict[str, Any], original: Any, **_: Any) -> dict[str, Any]:
         if getattr(original, "audit_sample", False) and original.status == "pending":
-            data.update(score=None, categories={}, explanation=[])
+            data.update(score=None, categories={}, explanation=[], category_explanations={})
+        elif "category_explanations" in data:
+            data["category_explanations"] = data["category_explanations"] or {}  # comments stored before 0009
         return data
 
 

@@ -207,6 +207,20 @@ def test_a_low_score_is_published_and_stored_with_score_model_and_policy_version
         assert (event.action, event.to_status, event.actor) == ("comment.submitted", "published", "system")
 
 
+def test_a_comment_held_by_a_category_keeps_the_words_behind_that_category_only(
+    app: Flask, fake_scorer: FakeScorer
+) -> None:
+    held = submit(app, fake_scorer, policy(category_thresholds={"abuse": {"hold_at": 0.01}}), body="Burn it all")
+    published = submit(app, fake_scorer, body="Burn it all again")
+    comment = stored_comment(app, held.comment_id)
+    assert held.status == Status.PENDING and codes(comment.reasons) == ["category_abuse"]
+    # Only the category that held it is explained (spam, also scored, is not), by the scorer that scored it.
+    assert comment.category_explanations == {"abuse": [{"term": "Burn", "weight": 1.0, "start": 0, "end": 4}]}
+    assert (
+        published.status == Status.PUBLISHED and stored_comment(app, published.comment_id).category_explanations == {}
+    )
+
+
 def test_a_comment_the_scorer_could_not_score_is_stored_pending_unscored(app: Flask) -> None:
     submission = submit(app, FakeScorer(probability=None))
     comment = stored_comment(app, submission.comment_id)

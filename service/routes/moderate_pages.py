@@ -56,8 +56,21 @@ def _card(comment: Comment, parents: dict[int, Comment], actor: str | None = Non
         "categories": sorted(categories.items(), key=lambda kv: -kv[1]),
         "triggered": [] if blind else triggered_categories(comment.reasons or []),
         "pieces": highlighted(comment.body, [] if blind else list(comment.explanation or [])),
+        "category_words": {} if blind else category_words(comment.category_explanations or {}),
         "parent": parent,
         "held_by": held_by,
+    }
+
+
+def category_words(explanations: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Per category that held the comment, the few words that raised its score most (those lowering it say little
+    about why it was held)."""
+    return {
+        name: [str(e["term"]) for e in sorted(terms, key=lambda e: -float(e["weight"])) if float(e["weight"]) > 0][
+            :MAX_HIGHLIGHTS
+        ]
+        for name, terms in sorted(explanations.items())
+        if name in CATEGORIES
     }
 
 

@@ -129,6 +129,8 @@ def test_queue_language_and_category_filters(page: Any, live_server: LiveServer)
     page.locator("[data-filter-note]", has_text="that the abuse limit held").wait_for()
     assert page.locator(".card").count() == len(ARABIC)
     assert page.locator(".card [data-triggered=abuse]").count() == len(ARABIC)
+    # Each card says which words drove the score of the category that held it.
+    expect(page.locator(".card [data-category-words=abuse] mark").first).to_be_visible()
     assert "language=ar" in page.url and "category=abuse" in page.url and "triggered=1" in page.url
 
     # A decision from the filtered view works on an unclaimed item.

@@ -154,11 +154,19 @@ def test_cards_show_the_language_and_the_category_that_triggered(
     queue_mixed(client, tokens)
     sign_in(client, bearer_secret(tokens["moderator"]))
     html = claim_page(client)
+    assert 'data-category-words="abuse"' in html
     for comment in waiting(app):
         card = html.split(f'id="item-{comment.id}"', 1)[1].split("</li>", 1)[0]
         assert f'data-language title="{"Arabic" if comment.language == "ar" else "English"}">{comment.language}' in card
         assert ('data-triggered="abuse"' in card) == (comment.language == "ar")
         assert ('class="triggered-row"><dt>abuse</dt>' in card) == (comment.language == "ar")
+        # The words behind the score of the category that held it, kept when it was decided (Arabic only here).
+        explained = comment.category_explanations or {}
+        assert set(explained) == ({"abuse"} if comment.language == "ar" else set())
+        raising = [e["term"] for e in sorted(explained.get("abuse", []), key=lambda e: -e["weight"]) if e["weight"] > 0]
+        assert ('data-category-words="abuse"' in card) == bool(raising)
+        for word in raising[:6]:
+            assert f'<mark class="term-up" dir="auto">{word}</mark>' in card
 
 
 def test_a_filtered_card_another_moderator_holds_says_so(client: FlaskClient, tokens: Tokens) -> None:

@@ -19,7 +19,15 @@ def score(client: FlaskClient, tokens: Tokens, payload: Any, role: str = "integr
 def test_single_body_gets_the_contract_shape(client: FlaskClient, tokens: Tokens) -> None:
     body = "You are a complete idiot and a disgrace."
     result = score(client, tokens, {"body": body}).get_json()
-    assert set(result) == {"score", "categories", "model_version", "explanation", "language", "unsupported_languages"}
+    assert set(result) == {
+        "score",
+        "categories",
+        "model_version",
+        "explanation",
+        "category_explanations",
+        "language",
+        "unsupported_languages",
+    }
     assert (result["language"], result["unsupported_languages"]) == ("en", [])
     assert 0.0 <= result["score"] <= 1.0 and set(result["categories"]) >= {"abuse", "spam"}
     assert result["model_version"] == "2026-01-01.1"

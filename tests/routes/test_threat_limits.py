@@ -45,6 +45,8 @@ def _held_through_the_api(app: Flask, tokens: Tokens, body: str, language: str) 
     queue = client.get("/api/v1/queue", headers=tokens["moderator"]).get_json()["items"]
     (item,) = [i for i in queue if i["id"] == posted.get_json()["id"]]
     assert item["categories"] == pytest.approx(scored["categories"])
+    # The queue keeps, per category that held it, the words behind that category's score: the same as /score gave.
+    assert _rounded(item["category_explanations"]) == _rounded(scored["category_explanations"])
     return scored, [r["code"] for r in item["reasons"]]
 
 
@@ -54,6 +56,18 @@ def test_an_english_threat_the_overall_score_lets_through_is_held_by_the_threat_
     scored, codes = _held_through_the_api(shipped_app, tokens, "Burn their mosque down with them inside.", "en")
     assert scored["categories"]["threat"] >= CONFIG["policy"]["category_thresholds"]["threat"]["hold_at"]
     assert "category_threat" in codes and not {"score_borderline", "score_high", "suspect_term"} & set(codes)
+    # The words that raised the threat score, with offsets into the body; only for the categories that held it.
+    assert set(scored["category_explanations"]) == {c.removeprefix("category_") for c in codes if "category_" in c}
+    raising = [e for e in scored["category_explanations"]["threat"] if e["weight"] > 0]
+    assert raising[0]["term"] == "Burn" and body_at(raising[0]) == "Burn"
+
+
+def _rounded(explanations: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[str, float, int, int]]]:
+    return {k: [(e["term"], round(e["weight"], 9), e["start"], e["end"]) for e in v] for k, v in explanations.items()}
+
+
+def body_at(term: dict[str, Any], body: str = "Burn their mosque down with them inside.") -> str:
+    return body[term["start"] : term["end"]]
 
 
 def test_an_arabic_threat_the_overall_score_lets_through_is_held_by_the_threat_seed_list(
