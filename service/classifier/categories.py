@@ -71,6 +71,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "l-hsab": {HATE: _flag("hate"), INSULT: _lhsab_insult},
     "mlma": {HATE: _flag("hateful")},
     "aljazeera": {OBSCENE: _flag("obscene")},
+    "written": {THREAT: _flag("threat"), HATE: _flag("hate")},
 }
 
 # The same rules in words, copied into every model card beside the label mapping.
@@ -97,6 +98,7 @@ RULES_TEXT: dict[str, dict[str, str]] = {
     "l-hsab": {HATE: "hate (abusive, normal: 0)", INSULT: "abusive; normal: 0; hate unlabelled"},
     "mlma": {HATE: "sentiment contains hateful"},
     "aljazeera": {OBSCENE: "level -2 (obscene); offensive (-1) and clean: 0"},
+    "written": {THREAT: "threat", HATE: "hate"},
 }
 
 

@@ -112,6 +112,14 @@ LABEL_MAPPING: dict[str, dict[str, str]] = {
         "text": "unchanged",
         "language": ARABIC,
     },
+    "written": {
+        "recognised_by": "columns text,label,language,threat,hate (comments written by the Moderato team)",
+        "positive": "label 1 (every threat or hate row is 1)",
+        "negative": "label 0 (mostly comments that talk about violence, sects and militias without threatening)",
+        "category": ABUSE,
+        "text": "unchanged",
+        "language": "the language column (en or ar)",
+    },
     "generic": {
         "recognised_by": "columns text,label[,category][,language]; source name = file stem unless given",
         "positive": "label 1",
@@ -137,6 +145,7 @@ SOURCE_LICENCES: dict[str, str] = {
     "l-hsab": "none stated",
     "mlma": "MIT (LICENSE copied with the data)",
     "arabic-spam": "GPL-3.0 (the source repository's licence)",
+    "written": "written by the Moderato team for this project (models/written/README.md); the project's licence",
 }
 
 
@@ -247,6 +256,22 @@ def _generic(rec: dict[str, str], source: str) -> Row | None:
     return _row(rec["text"].strip(), label == "1", category, source, language)
 
 
+_WRITTEN_LABELS = ("threat", "hate")
+
+
+def _written(rec: dict[str, str], source: str) -> Row | None:
+    label = rec["label"].strip()
+    if label not in ("0", "1"):
+        raise DatasetError(f"label must be 0 or 1, got {label!r}")
+    language = rec["language"].strip().lower()
+    if language not in LANGUAGES:
+        raise DatasetError(f"language must be one of {LANGUAGES}, got {language!r}")
+    labels = tuple(name for name in _WRITTEN_LABELS if _flag(rec[name]))
+    if labels and label != "1":
+        raise DatasetError(f"a row marked {', '.join(labels)} must have label 1")
+    return _row(rec["text"].strip(), label == "1", ABUSE, source, language, labels)
+
+
 def _mlma(rec: dict[str, str], source: str) -> Row | None:
     sentiment = rec["sentiment"].strip()
     labels = tuple(s for s in sentiment.split("_") if s and s != "normal")
@@ -272,6 +297,7 @@ _ADAPTERS: tuple[tuple[str, frozenset[str], Adapter], ...] = (
     ("youtube", frozenset({"CONTENT", "CLASS"}), _youtube),
     ("cad", frozenset({"id", "text", "labels"}), _cad),
     ("mlma", frozenset({"HITId", "tweet", "sentiment"}), _mlma),
+    ("written", frozenset({"text", "label", "language", *_WRITTEN_LABELS}), _written),
     ("sms", frozenset({"label", "text"}), _sms),
 )
 

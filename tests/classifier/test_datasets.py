@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.classifier.categories import category_label
 from service.classifier.datasets import LABEL_MAPPING, DatasetError, Row, detect_source, from_records, load_rows
 
 
@@ -95,6 +96,32 @@ def test_generic_format_with_and_without_category(tmp_path: Path) -> None:
     assert rows == [Row("buy now", 1, "spam", "site"), Row("hi", 0, None, "site"), Row("you fool", 1, "abuse", "other")]
 
 
+def test_written_comments_carry_threat_and_hate_labels_per_language(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "threat-hate.csv",
+        ["text", "label", "language", "threat", "hate"],
+        [
+            ["I will find you", "1", "en", "1", "0"],
+            ["سأقتلك يا كلب", "1", "ar", "1", "1"],
+            ["the bomb killed 9", "0", "en", "0", "0"],
+        ],
+    )
+    rows = load_rows([path])
+    assert rows == [
+        Row("I will find you", 1, "abuse", "written", "en", ("threat",)),
+        Row("سأقتلك يا كلب", 1, "abuse", "written", "ar", ("threat", "hate")),
+        Row("the bomb killed 9", 0, None, "written", "en", ()),
+    ]
+    assert [category_label(rows[1], c) for c in ("threat", "hate", "insult", "obscene")] == [1, 1, -1, -1]
+    assert category_label(rows[2], "threat") == 0
+
+
+def test_a_written_threat_marked_fine_is_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "w.csv", ["text", "label", "language", "threat", "hate"], [["x", "0", "en", "1", "0"]])
+    with pytest.raises(DatasetError, match="must have label 1"):
+        load_rows([path])
+
+
 def test_folder_loads_every_csv_in_name_order(tmp_path: Path) -> None:
     write_csv(tmp_path / "b.csv", ["text", "label"], [["two", "0"]])
     write_csv(tmp_path / "a.csv", ["text", "label"], [["one", "1"]])
@@ -116,7 +143,7 @@ def test_malformed_files_are_refused_with_a_clear_error(tmp_path: Path, header: 
 
 def test_every_adapter_is_documented_in_the_mapping_table() -> None:
     assert detect_source(["text", "label", "category"]) == "generic"
-    for source in ("cad", "davidson", "gab", "jigsaw", "sms", "youtube", "generic"):
+    for source in ("cad", "davidson", "gab", "jigsaw", "sms", "youtube", "written", "generic"):
         assert {"positive", "negative", "category"} <= set(LABEL_MAPPING[source])
 
 
