@@ -24,7 +24,7 @@ def test_configured_model_loads_and_its_card_has_the_promised_metrics() -> None:
     metrics = scorer.card["metrics"]
     assert metrics["pooled_split"]["ece"] <= 0.05
     loso = metrics["leave_one_source_out"]["per_source"]
-    assert set(loso) == {"cad", "davidson", "gab", "jigsaw", "sms", "youtube"}
+    assert set(loso) == {"cad", "davidson", "gab", "jigsaw", "sms", "youtube", "written"}
     assert all(v is not None for v in loso.values())
     assert set(metrics["pooled_split"]["per_category"]) == {"abuse", "spam", "threat", "hate", "insult", "obscene"}
     score = scorer.score("Thanks for the article, very informative.")
@@ -40,7 +40,7 @@ def test_configured_model_is_bilingual_and_holds_an_arabic_insult_under_the_ship
     assert {"aljazeera", "osact2020", "osact2022", "l-hsab", "mlma"} <= set(loso) and loso["aljazeera"] > 0.6
     assert all(source["licence"] for source in ar["training_data"]["sources"].values())
     shipped = CONFIG["policy"]["thresholds_by_language"]["ar"]
-    assert shipped == {k: scorer.thresholds("ar")[k] for k in ("publish_below", "reject_at")}
+    assert {k: shipped[k] for k in ("publish_below", "reject_at")} == scorer.thresholds("ar")
     insult = scorer.score("أنت غبي وحقير ويجب أن تموت", language="ar")
     assert insult.language == "ar" and insult.probability >= shipped["publish_below"]
 
@@ -49,17 +49,18 @@ def test_the_english_only_versions_still_load() -> None:
     assert Scorer.load(ROOT / "models" / "2026-11-27.2").languages == ("en",)
 
 
-# The sources that label each category, per language (service/classifier/categories.py).
+# The sources that label each category, per language (service/classifier/categories.py); "written" is the team's
+# written threat and hate comments (models/written).
 LABELLING_SOURCES = {
     "en": {
-        "threat": {"jigsaw", "gab"},
-        "hate": {"jigsaw", "gab", "cad", "davidson"},
+        "threat": {"jigsaw", "gab", "written"},
+        "hate": {"jigsaw", "gab", "cad", "davidson", "written"},
         "insult": {"jigsaw", "cad"},
         "obscene": {"jigsaw", "gab"},
     },
     "ar": {
-        "threat": {"osact2022"},
-        "hate": {"osact2022", "osact2020", "l-hsab", "mlma"},
+        "threat": {"osact2022", "written"},
+        "hate": {"osact2022", "osact2020", "l-hsab", "mlma", "written"},
         "insult": {"osact2022", "l-hsab"},
         "obscene": {"osact2022", "aljazeera"},
     },
@@ -76,8 +77,8 @@ def test_the_card_measures_every_category_per_source_on_the_sources_that_label_i
         for category, sources in categories.items():
             assert set(pooled[category]["per_source"]) == sources, (language, category)
             assert pooled[category]["auc"] > 0.7 and pooled[category]["ece"] <= 0.05, (language, category)
-            # Leave-one-source-out needs a second labelling source: Arabic threat has none (measured pooled only).
+            # Every category has a second labelling source, so each source is also measured held out.
             assert set(loso[category]) == sources, (language, category)
-            assert all((v is None) == (len(sources) == 1) for v in loso[category].values()), (language, category)
+            assert all(v is not None and v > 0.6 for v in loso[category].values()), (language, category)
         score = scorer.score("Thanks for the article.", language)
         assert list(score.categories) == section["targets"][1:]

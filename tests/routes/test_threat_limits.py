@@ -1,6 +1,7 @@
 """The shipped model and the shipped policy together, through the API (issue 17): a threat whose overall score would
-publish it is held for a person: in English by the threat limit, in Arabic by the seed list of threat forms (the
-Arabic threat model, 67 labelled threats, is too weak to hold it: models/README.md, "Categories")."""
+publish it is held for a person by the threat limit, in English and in Arabic; the Arabic seed list of explicit threat
+forms still holds what it names. The threats are veiled ones from bench/data/written-eval.csv, comments no model
+version was trained on (models/README.md, "Categories")."""
 
 from __future__ import annotations
 
@@ -50,30 +51,42 @@ def _held_through_the_api(app: Flask, tokens: Tokens, body: str, language: str) 
     return scored, [r["code"] for r in item["reasons"]]
 
 
-def test_an_english_threat_the_overall_score_lets_through_is_held_by_the_threat_limit(
-    shipped_app: Flask, tokens: Tokens
+def _limit(language: str) -> float:
+    policy = CONFIG["policy"]
+    own = policy["thresholds_by_language"].get(language, {}).get("categories", {}).get("threat")
+    return float((own or policy["category_thresholds"]["threat"])["hold_at"])
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "raising"),
+    [
+        # "Give me ten minutes alone with him ... no need for a trial": no kill word, the overall score 0.06.
+        ("give me 10 minutes alone with the guy in the photo and there will be no need for a trial", "en", "trial"),
+        # "Whoever wrote the article needs someone to teach him manners, but not with words 👊" (Iraqi Arabic).
+        ("اللي كتب المقال لازم أحد يعلمه الأدب، بس مو بالحچي 👊", "ar", "بالحچي"),
+    ],
+)
+def test_a_veiled_threat_the_overall_score_lets_through_is_held_by_the_threat_limit(
+    shipped_app: Flask, tokens: Tokens, body: str, language: str, raising: str
 ) -> None:
-    scored, codes = _held_through_the_api(shipped_app, tokens, "Burn their mosque down with them inside.", "en")
-    assert scored["categories"]["threat"] >= CONFIG["policy"]["category_thresholds"]["threat"]["hold_at"]
+    scored, codes = _held_through_the_api(shipped_app, tokens, body, language)
+    assert scored["categories"]["threat"] >= _limit(language)
     assert "category_threat" in codes and not {"score_borderline", "score_high", "suspect_term"} & set(codes)
     # The words that raised the threat score, with offsets into the body; only for the categories that held it.
     assert set(scored["category_explanations"]) == {c.removeprefix("category_") for c in codes if "category_" in c}
-    raising = [e for e in scored["category_explanations"]["threat"] if e["weight"] > 0]
-    assert raising[0]["term"] == "Burn" and body_at(raising[0]) == "Burn"
+    terms = [e for e in scored["category_explanations"]["threat"] if e["weight"] > 0]
+    assert raising in [e["term"] for e in terms]
+    assert all(body[e["start"] : e["end"]] == e["term"] for e in terms)
 
 
 def _rounded(explanations: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[str, float, int, int]]]:
     return {k: [(e["term"], round(e["weight"], 9), e["start"], e["end"]) for e in v] for k, v in explanations.items()}
 
 
-def body_at(term: dict[str, Any], body: str = "Burn their mosque down with them inside.") -> str:
-    return body[term["start"] : term["end"]]
-
-
-def test_an_arabic_threat_the_overall_score_lets_through_is_held_by_the_threat_seed_list(
+def test_the_arabic_seed_list_still_holds_the_explicit_threat_forms_it_names(
     shipped_app: Flask, tokens: Tokens
 ) -> None:
-    # "Slaughter them all."
+    # "Slaughter them all": the threat model holds it too now; the list is the second line.
     scored, codes = _held_through_the_api(shipped_app, tokens, "اذبحوهم جميعا", "ar")
     assert set(scored["categories"]) == {"abuse", "spam", "threat", "hate", "insult", "obscene"}
-    assert "suspect_term" in codes and not {"score_borderline", "score_high"} & set(codes)
+    assert {"suspect_term", "category_threat"} <= set(codes) and not {"score_borderline", "score_high"} & set(codes)
