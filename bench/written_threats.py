@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,8 +47,13 @@ from service.classifier.pipeline import (  # noqa: E402
 )
 from service.classifier.train import language_params, prepare_rows  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from threat_lexicon import lexicon_column  # noqa: E402
+
 WRITTEN = ROOT / "models" / "written"
 CATEGORIES = (THREAT, HATE)
+# With --lexicon, threat gets a third arm: public+written plus the seed-lexicon column.
+ARMS = {False: ("public", "public+written"), True: ("public", "public+written", "public+written+lexicon")}
 # The shipped English model is trained without source weighting (models/README.md, the train command).
 SHIPPED_OPTIONS = {"en": {"source_weighting": False}, "ar": None}
 
@@ -59,22 +65,34 @@ def labelled(rows: Sequence[Row], category: str) -> tuple[np.ndarray, np.ndarray
     return keep, y[keep]
 
 
-def scores(train: Sequence[Row], tests: Sequence[Sequence[Row]], category: str, params: Hyperparams) -> dict[str, list]:
+def scores(
+    train: Sequence[Row], tests: Sequence[Sequence[Row]], category: str, params: Hyperparams, lexicon: bool = False
+) -> dict[str, list]:
     """Per arm, the decision values on each test set (None when the arm has nothing to learn the category from)."""
     features = build_features(params)
     x_train = features.fit_transform(normalised(train, params))
     x_tests = [features.transform(normalised(test, params)) for test in tests]
+    text_columns = slice(0, x_train.shape[1])
+    if category == THREAT and lexicon:
+        # The seed lexicon of bench/threat_lexicon.py as one more column (the issue's suggestion), on top of written.
+        language = train[0].language
+        x_train = sp.hstack([x_train, lexicon_column(normalised(train, params), language)]).tocsr()
+        x_tests = [
+            sp.hstack([x, lexicon_column(normalised(t, params), language)]).tocsr()
+            for x, t in zip(x_tests, tests, strict=True)
+        ]
     out: dict[str, list] = {}
-    for arm in ("public", "public+written"):
-        rows = [i for i, r in enumerate(train) if arm == "public+written" or r.source != "written"]
+    for arm in ARMS[category == THREAT and lexicon]:
+        rows = [i for i, r in enumerate(train) if arm != "public" or r.source != "written"]
         keep, y = labelled([train[i] for i in rows], category)
         chosen = [rows[i] for i in keep.tolist()]
         if min(int(y.sum()), int((y == 0).sum())) < 20:
             out[arm] = [None] * len(tests)
             continue
         weights = source_weights([train[i] for i in chosen]) if params.source_weighting else None
-        linear = build_linear(params).fit(x_train[chosen], y, sample_weight=weights)
-        out[arm] = [linear.decision_function(x) for x in x_tests]
+        columns = slice(None) if arm.endswith("lexicon") else text_columns
+        linear = build_linear(params).fit(x_train[chosen][:, columns], y, sample_weight=weights)
+        out[arm] = [linear.decision_function(x[:, columns]) for x in x_tests]
     return out
 
 
@@ -89,7 +107,9 @@ def report(name: str, y: np.ndarray, arms: dict[str, np.ndarray | None]) -> None
     print(f"{name:38} pos {int(y.sum()):4} / {y.size:5}   {cells}", flush=True)
 
 
-def run_language(language: str, public: list[Row], written: list[Row], evaluation: list[Row], seed: int) -> None:
+def run_language(
+    language: str, public: list[Row], written: list[Row], evaluation: list[Row], seed: int, lexicon: bool
+) -> None:
     params = language_params(language, SHIPPED_OPTIONS[language])
     used, _ = prepare_rows(public + written, params, seed)
     for category in CATEGORIES:
@@ -97,10 +117,11 @@ def run_language(language: str, public: list[Row], written: list[Row], evaluatio
         for held in sources:
             test = [r for r in used if r.source == held]
             keep, y = labelled(test, category)
-            arms = scores([r for r in used if r.source != held], [[test[i] for i in keep.tolist()]], category, params)
+            train = [r for r in used if r.source != held]
+            arms = scores(train, [[test[i] for i in keep.tolist()]], category, params, lexicon)
             report(f"{language} {category}, held out {held}", y, {a: v[0] for a, v in arms.items()})
         keep, y = labelled(evaluation, category)
-        arms = scores(used, [[evaluation[i] for i in keep.tolist()]], category, params)
+        arms = scores(used, [[evaluation[i] for i in keep.tolist()]], category, params, lexicon)
         report(f"{language} {category}, written-eval", y, {a: v[0] for a, v in arms.items()})
 
 
@@ -117,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", required=True, type=Path, help="the separately written evaluation set")
     parser.add_argument("--language", action="append", choices=("en", "ar"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lexicon", action="store_true", help="add a threat arm with the seed-lexicon column")
     args = parser.parse_args(argv)
     public, written, evaluation = load_rows(args.data), load_rows([args.written]), load_rows([args.eval])
     print("AUC / average precision per arm", flush=True)
@@ -127,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             [r for r in written if r.language == language],
             [r for r in evaluation if r.language == language],
             args.seed,
+            args.lexicon,
         )
     return 0
 
