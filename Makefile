@@ -60,7 +60,7 @@ dev: migrate
 	$(BIN)/moderato dev --port $(PORT)
 
 train: install
-	$(BIN)/moderato train --data $(DATA) --out models/
+	$(BIN)/moderato train --data $(DATA) --data models/written --out models/
 
 docker:
 	docker build -t moderato .
