@@ -1,10 +1,11 @@
 """Scoring speed of the shipped classifier: fast path vs plain scikit-learn, measured side by side in one run.
 
-Run: .venv/bin/python bench/scoring.py [--model models/<version>]
+Run: .venv/bin/python bench/scoring.py [--model models/<version>] [--compare models/<other version>]
 Prints model load time, then per language of the version (English and Arabic side by side): per-comment latency
 (median, p99) for a 400-character comment, batch throughput, and the slow/fast ratios. The fast path and
 predict_proba (on the normalised text) give the same numbers (tests/classifier/test_scorer.py, test_arabic.py).
 Arabic comments mix in the disguises the normaliser undoes (tashkeel, tatweel, Arabic-Indic digits, repeats).
+With --compare, the two versions score each comment alternately (CPU time), so a slow or busy machine slows both alike.
 """
 
 from __future__ import annotations
@@ -113,13 +114,39 @@ def measure(scorer: Scorer, language: str, repeat: int, batch_size: int) -> None
         print(f"{label:36}{f:>12.3f}{s:>12.3f}{ratio:>9.1f}x")
 
 
+def compare(folder: Path, other: Path, repeat: int) -> int:
+    """Two versions scoring the same comments alternately in one process (the machine's noise hits both alike)."""
+    first, second = Scorer.load(folder), Scorer.load(other)
+    print(f"{first.model_version} against {second.model_version}: CPU ms per 400-character comment, with explanation")
+    for language in sorted(set(first.languages) & set(second.languages)):
+        texts = comments(200, 400, seed=1, words=WORDS_AR if language == "ar" else WORDS)
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(max(1, repeat // len(texts))):
+            for text in texts:
+                for scorer, spent in zip((first, second), times, strict=True):
+                    start = time.process_time()
+                    scorer.score(text, language)
+                    spent.append(time.process_time() - start)
+        a, b = (statistics.median(t) * 1e3 for t in times)
+        print(
+            f"language {language}: median {a:.3f} against {b:.3f} (ratio {b / a:.2f}); p99 {p99(times[0]) * 1e3:.3f} "
+            f"against {p99(times[1]) * 1e3:.3f}"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark classifier scoring speed.")
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=3000)
+    parser.add_argument(
+        "--compare", type=Path, default=None, help="another version: both score each comment in turn, ratio printed"
+    )
     args = parser.parse_args(argv)
     folder = args.model or latest_model()
+    if args.compare is not None:
+        return compare(folder, args.compare, args.repeat)
 
     loads, load_cpu = [], []
     for _ in range(3):
