@@ -18,8 +18,8 @@ from service.classifier.scorer import Explanation, Score
 from service.errors import ArticleClosed, CommentNotFound, InvalidFields
 from service.extensions import db
 from service.live_models import Assessment, LiveModels
-from service.policy import LanguageScore, Policy, language_decision
-from service.reasons import Reason, outcome_reason
+from service.policy import LanguageScore, Policy, language_decision, score_decision
+from service.reasons import Reason, categories_that_held, outcome_reason
 from service.records import MAX_INTEGER, BodyBand, Comment, UTCDateTime, utcnow
 from service.status import Status
 from service.write_lock import serialised_writes
@@ -172,12 +172,6 @@ class SubmissionDecision:
         """What the machine decided, recorded only for audit samples (people decide without seeing it)."""
         return self.machine_status if self.audit_sample else None
 
-    @property
-    def triggered_categories(self) -> tuple[str, ...]:
-        """The categories whose own limit the comment reached (reason `category_<name>`), in reason order."""
-        prefix = "category_"
-        return tuple(r["code"][len(prefix) :] for r in self.machine_reasons if r["code"].startswith(prefix))
-
 
 def decide_submission(facts: SubmissionFacts, policy: Policy) -> SubmissionDecision:
     """The whole decision about a new comment, as a pure function: the outcome rule on each language's score (a
@@ -249,9 +243,9 @@ def score_texts(texts: Sequence[str], models: LiveModels, policy: Policy) -> lis
         score = assessment.scores[decisive] if decisive is not None else None
         explained = {}
         if score is not None:
-            limits = policy.thresholds(score.language).categories
-            reached = [name for name, p in score.categories.items() if name in limits and limits[name].status(p)]
-            explained = {name: _terms(terms) for name, terms in models.explain_categories(text, score, reached).items()}
+            _, reasons = score_decision(score.probability, policy.thresholds(score.language), score.categories)
+            held_by = categories_that_held(reasons)
+            explained = {name: _terms(terms) for name, terms in models.explain_categories(text, score, held_by).items()}
         reports.append(ScoreReport(assessment.language, score, assessment.unsupported, explained))
     return reports
 
@@ -274,9 +268,10 @@ def category_explanations_of(
 ) -> dict[str, list[dict[str, Any]]]:
     """For each category that held or rejected the comment, the words that drove its score, as stored and shown.
     Computed only for those categories (a few per cent of comments), so scoring itself pays nothing for it."""
-    if score is None or not decision.triggered_categories:
+    held_by = categories_that_held(decision.machine_reasons)
+    if score is None or not held_by:
         return {}
-    found = scorer.explain_categories(text, score, decision.triggered_categories)
+    found = scorer.explain_categories(text, score, held_by)
     return {name: _terms(terms) for name, terms in found.items()}
 
 

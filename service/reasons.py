@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
 
 
 class Reason(TypedDict):
@@ -12,6 +13,18 @@ class Reason(TypedDict):
 
 # The categories a model may score and the policy may set limits for (a model scores a subset of them).
 CATEGORIES: tuple[str, ...] = ("threat", "hate", "insult", "obscene", "spam", "abuse")
+
+
+def categories_that_held(reasons: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The categories whose own limit held or rejected a comment (reason codes `category_<name>`), in reason order."""
+    prefix = "category_"
+    codes = (str(reason.get("code", "")) for reason in reasons)
+    return [
+        code.removeprefix(prefix)
+        for code in codes
+        if code.startswith(prefix) and code.removeprefix(prefix) in CATEGORIES
+    ]
+
 
 # Why a comment was not published automatically. Codes are part of the API: add, never rename.
 OUTCOME_REASONS: dict[str, str] = {

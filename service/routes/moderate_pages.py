@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from service import auth, authors, queue
 from service.auth import Principal, Role
-from service.reasons import APPROVE_REASONS, CATEGORIES, REJECT_REASONS
+from service.reasons import APPROVE_REASONS, CATEGORIES, REJECT_REASONS, categories_that_held
 from service.records import Comment, utcnow
 from service.web import access
 from service.web.context import active_policy, live_models, settings
@@ -54,7 +54,7 @@ def _card(comment: Comment, parents: dict[int, Comment], actor: str | None = Non
         "comment": comment,
         "score": None if blind else comment.score,
         "categories": sorted(categories.items(), key=lambda kv: -kv[1]),
-        "triggered": [] if blind else triggered_categories(comment.reasons or []),
+        "triggered": [] if blind else categories_that_held(comment.reasons or []),
         "pieces": highlighted(comment.body, [] if blind else list(comment.explanation or [])),
         "category_words": {} if blind else category_words(comment.category_explanations or {}),
         "parent": parent,
@@ -72,15 +72,6 @@ def category_words(explanations: dict[str, list[dict[str, Any]]]) -> dict[str, l
         for name, terms in sorted(explanations.items())
         if name in CATEGORIES
     }
-
-
-def triggered_categories(reasons: list[dict[str, Any]]) -> list[str]:
-    """The categories whose own limit held or rejected the comment (reason codes `category_<name>`)."""
-    return [
-        code.removeprefix("category_")
-        for code in (str(reason.get("code", "")) for reason in reasons)
-        if code.startswith("category_") and code.removeprefix("category_") in CATEGORIES
-    ]
 
 
 # Language names for badges and the filter; a code not listed is shown as its code.
