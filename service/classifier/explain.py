@@ -41,11 +41,13 @@ def top_terms(
 ) -> list[Explanation]:
     """Up to limit/2 words pushing up (strongest first), then up to limit/2 pushing down (strongest first)."""
     half = limit // 2
-    order = np.argsort(-contributions, kind="stable")
-    up = [i for i in order[:half] if contributions[i] > 0]
-    down = [i for i in order[::-1][:half] if contributions[i] < 0]
+    # Plain Python floats and ints from here: indexing numpy arrays one element at a time costs more than the sort.
+    order = np.argsort(-contributions, kind="stable").tolist()
+    weights = contributions.tolist()
+    up = [i for i in order[:half] if weights[i] > 0]
+    down = [i for i in order[::-1][:half] if weights[i] < 0]
     terms = []
     for i in [*up, *down]:
         start, end = _trim(text, *spans[i])
-        terms.append(Explanation(term=text[start:end], weight=float(contributions[i]), start=start, end=end))
+        terms.append(Explanation(term=text[start:end], weight=weights[i], start=start, end=end))
     return terms

@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 
 _NON_SPACE = re.compile(r"\S+")
 _CACHE_SIZE = 100_000  # distinct words remembered between calls (cleared when full)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +109,13 @@ class FastModel:
         self.coef = np.ascontiguousarray(np.column_stack(coefs))
         self.intercept = np.array(intercepts, dtype=np.float64)
         self.calibrations = calibrations
+        # All-sigmoid calibration (the shipped recipe) is one expit over every target, not one call per target.
+        self._sigmoid: tuple[np.ndarray, np.ndarray] | None = None
+        if all(c.kind == "sigmoid" for c in calibrations):
+            self._sigmoid = (np.array([c.a for c in calibrations]), np.array([c.b for c in calibrations]))
         # Per-word contributions are to the moderation logit, or to this mix of the targets' logits (a site blend).
         self.mix: np.ndarray | None = None
-        self._cache: dict[str, tuple[np.ndarray, list[str], np.ndarray]] = {}
+        self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def _char_ngrams(self, word: str) -> list[str]:
         # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word.
@@ -127,81 +132,92 @@ class FastModel:
                 break
         return grams
 
-    def _word_parts(self, word: str) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """Known char n-gram ids, word tokens and known unigram ids of one whitespace-delimited word (memoised)."""
+    def _word_parts(self, word: str) -> tuple[np.ndarray, list[str]]:
+        """Known char n-gram and unigram ids of one whitespace-delimited word, and its word tokens (memoised)."""
         cached = self._cache.get(word)
-        if cached is None:
-            lowered = (self.normalise(word) if self.normalise is not None else word).lower()
-            if not lowered:  # a word made only of removed characters (tatweel, marks, ZWNJ): no features
-                empty = np.zeros(0, dtype=np.int64)
-                self._cache[word] = (empty, [], empty)
-                return self._cache[word]
-            char_get, word_get = self.char_vocab.get, self.word_vocab.get
-            chars = np.array([j for j in map(char_get, self._char_ngrams(lowered)) if j is not None], dtype=np.int64)
+        if cached is not None:
+            return cached
+        lowered = (self.normalise(word) if self.normalise is not None else word).lower()
+        ids: list[int] = []
+        tokens: list[str] = []
+        if lowered:  # a word made only of removed characters (tatweel, marks, ZWNJ) has no features
+            char_get = self.char_vocab.get
+            ids = [j for j in map(char_get, self._char_ngrams(lowered)) if j is not None]
             tokens = self.token_re.findall(lowered)
-            unigrams = [j for j in map(word_get, tokens) if j is not None] if self.word_ngrams[0] == 1 else []
-            cached = (chars, tokens, np.array(unigrams, dtype=np.int64))
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[word] = cached
+            if self.word_ngrams[0] == 1:
+                word_get = self.word_vocab.get
+                ids += [j for j in map(word_get, tokens) if j is not None]
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        cached = self._cache[word] = (np.array(ids, dtype=np.int64), tokens)
         return cached
 
     def _features(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
-        """Word spans plus occurrences: feature index, owning word index, share of the occurrence given to it."""
+        """Word spans plus occurrences: feature index, owning word index, share of the occurrence given to it.
+
+        A word n-gram of n tokens occurs once per token, owned by that token's word, with share 1/n.
+        """
         matches = list(_NON_SPACE.finditer(text))
-        if not matches:
-            empty = np.zeros(0, dtype=np.int64)
-            return [], empty, empty, np.zeros(0, dtype=np.float64)
         spans = [m.span() for m in matches]
-        parts = [self._word_parts(m.group()) for m in matches]
-        tokens: list[str] = []
-        token_owner: list[int] = []
-        for w, part in enumerate(parts):
-            if part[1]:
-                tokens.extend(part[1])
-                token_owner.extend([w] * len(part[1]))
-        index = np.arange(len(parts))
-        chars = [p[0] for p in parts]
-        unigrams = [p[2] for p in parts]
-        char_sizes = [c.size for c in chars]
-        unigram_sizes = [u.size for u in unigrams]
-        feats = [*chars, *unigrams]
-        owners = [np.repeat(index, char_sizes), np.repeat(index, unigram_sizes)]
-        shares = [np.ones(sum(char_sizes) + sum(unigram_sizes), dtype=np.float64)]
-        word_get = self.word_vocab.get
+        word_parts = self._word_parts
+        parts = [word_parts(m.group()) for m in matches]
+        feats = [p[0] for p in parts]
+        sizes = [f.size for f in feats]
+        owners = [np.repeat(np.arange(len(parts)), sizes)]
+        shares = [np.ones(sum(sizes), dtype=np.float64)]
         lo, hi = self.word_ngrams
-        for n in range(max(lo, 2), hi + 1):
-            multi: list[int] = []
-            multi_owner: list[int] = []
-            for i in range(len(tokens) - n + 1):
-                j = word_get(" ".join(tokens[i : i + n]))
-                if j is not None:
-                    multi.extend([j] * n)
-                    multi_owner.extend(token_owner[i : i + n])
-            feats.append(np.array(multi, dtype=np.int64))
-            owners.append(np.array(multi_owner, dtype=np.int64))
-            shares.append(np.full(len(multi), 1.0 / n))
+        if hi >= 2:
+            tokens: list[str] = []
+            token_owner: list[int] = []
+            for w, (_, word_tokens) in enumerate(parts):
+                if word_tokens:
+                    tokens += word_tokens
+                    token_owner += [w] * len(word_tokens)
+            word_get = self.word_vocab.get
+            for n in range(max(lo, 2), hi + 1):
+                grams = [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+                multi: list[int] = []
+                multi_owner: list[int] = []
+                for i, j in enumerate(map(word_get, grams)):
+                    if j is not None:
+                        multi += [j] * n
+                        multi_owner += token_owner[i : i + n]
+                if multi:
+                    feats.append(np.array(multi, dtype=np.int64))
+                    owners.append(np.array(multi_owner, dtype=np.int64))
+                    shares.append(np.full(len(multi), 1.0 / n))
+        if not feats:
+            return spans, _EMPTY_IDS, _EMPTY_IDS, np.zeros(0, dtype=np.float64)
         return spans, np.concatenate(feats), np.concatenate(owners), np.concatenate(shares)
 
     def _vector(self, feats: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Distinct features, each occurrence's position among them, counts, and TF-IDF values.
 
         Each block (word, char) is L2-normalised on its own, as the FeatureUnion of two TfidfVectorizers does.
+        This is np.unique(return_inverse=True) written out: the wrapper's checks cost as much as the sort here.
         """
-        index, inverse = np.unique(feats, return_inverse=True)
+        order = feats.argsort()
+        ordered = feats[order]
+        first = np.empty(ordered.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        index = ordered[first]
+        inverse = np.empty(ordered.size, dtype=np.intp)
+        inverse[order] = np.cumsum(first) - 1
         # A word n-gram spanning n words appears n times with share 1/n: summing shares counts it once.
         counts = np.rint(np.bincount(inverse, weights=shares))
-        is_word = index < self.n_word
+        split = int(index.searchsorted(self.n_word))  # word features have the lower ids, so they sort first
+        words, chars = slice(0, split), slice(split, None)
         tf = counts.copy()
-        if self.word_sublinear:
-            tf[is_word] = np.log(tf[is_word]) + 1.0
-        if self.char_sublinear:
-            tf[~is_word] = np.log(tf[~is_word]) + 1.0
+        for block, sublinear in ((words, self.word_sublinear), (chars, self.char_sublinear)):
+            if sublinear:
+                tf[block] = np.log(tf[block]) + 1.0
         values = tf * self.idf[index]
-        for block in (is_word, ~is_word):
-            norm = math.sqrt(float(np.dot(values[block], values[block])))
+        for block in (words, chars):
+            part = values[block]
+            norm = math.sqrt(float(part @ part))
             if norm > 0:
-                values[block] /= norm
+                part /= norm
         return index, inverse, counts, values
 
     def _logits(self, text: str, target: int | None = None) -> tuple[np.ndarray, list[tuple[int, int]], np.ndarray]:
@@ -230,6 +246,9 @@ class FastModel:
 
     def calibrate(self, logits: np.ndarray) -> np.ndarray:
         """Apply each target's calibration map to a (n, targets) matrix of decision values."""
+        if self._sigmoid is not None:
+            a, b = self._sigmoid
+            return np.asarray(expit(-(a * logits + b)), dtype=np.float64)
         return np.column_stack([cal(logits[:, t]) for t, cal in enumerate(self.calibrations)])
 
     def analyse(self, text: str) -> Analysis:

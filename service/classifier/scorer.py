@@ -198,7 +198,7 @@ class Scorer:
             raise ScoringError(f"scoring failed: {type(exc).__name__}: {exc}") from exc
         scores = []
         for text, analysis in zip(texts, analyses, strict=True):
-            probs = [min(1.0, max(0.0, float(p))) for p in analysis.probabilities]
+            probs = np.clip(analysis.probabilities, 0.0, 1.0).tolist()
             scores.append(
                 Score(
                     probability=probs[0],
