@@ -1,11 +1,17 @@
 """Scoring speed of the shipped classifier: fast path vs plain scikit-learn, measured side by side in one run.
 
-Run: .venv/bin/python bench/scoring.py [--model models/<version>] [--compare models/<other version>]
+Run: .venv/bin/python bench/scoring.py [--model models/<version>] [--compare models/<other version>] [--baseline REV]
 Prints model load time, then per language of the version (English and Arabic side by side): per-comment latency
-(median, p99) for a 400-character comment, batch throughput, and the slow/fast ratios. The fast path and
-predict_proba (on the normalised text) give the same numbers (tests/classifier/test_scorer.py, test_arabic.py).
+(median, p99) for a 400-character comment, its CPU median when none of its words was seen before (the per-word cache
+emptied first; the other rows reuse the warm cache, as steady traffic mostly does), batch throughput, and the
+slow/fast ratios. The fast path and predict_proba (on the normalised text) give the same numbers
+(tests/classifier/test_scorer.py, test_arabic.py).
 Arabic comments mix in the disguises the normaliser undoes (tashkeel, tatweel, Arabic-Indic digits, repeats).
 With --compare, the two versions score each comment alternately (CPU time), so a slow or busy machine slows both alike.
+With --stream DATASET, real comments of a labelled data set (shuffled) are scored one by one from an empty word cache:
+CPU per comment as the cache warms, which is what a new process pays on a real stream.
+With --baseline REV, the fast path as committed at git revision REV and the working tree's analyse each comment
+alternately with the same model: what a change to service/classifier/fast.py did to the cost, side by side.
 """
 
 from __future__ import annotations
@@ -13,15 +19,19 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from service.classifier.artifact import VERSION_RE  # noqa: E402
+from service.classifier.datasets import Row, load_rows  # noqa: E402
+from service.classifier.normalise import word_normaliser  # noqa: E402
 from service.classifier.scorer import Scorer  # noqa: E402
 
 WORDS = (
@@ -91,13 +101,25 @@ def measure(scorer: Scorer, language: str, repeat: int, batch_size: int) -> None
     def reference(texts: list[str]) -> object:
         return model.reference_probabilities(texts)  # normalisation + predict_proba
 
+    def score_new_words(text: str) -> object:
+        model.fast.forget_words()  # every word of the comment is new to the process
+        return scorer.score(text, language)
+
     latencies(score, singles, 200)  # warm-up
     fast, fast_cpu = latencies(score, singles, repeat)
+    _, cold_cpu = latencies(score_new_words, singles, max(repeat // 5, 100))
+    latencies(score, singles, 200)  # warm again
     slow, slow_cpu = latencies(lambda t: reference([t]), singles, max(repeat // 5, 100))
     rows = [
         ("single comment, median (ms)", statistics.median(fast) * 1e3, statistics.median(slow) * 1e3, True),
         ("  CPU time, median (ms)", statistics.median(fast_cpu) * 1e3, statistics.median(slow_cpu) * 1e3, True),
         ("single comment, p99 (ms)", p99(fast) * 1e3, p99(slow) * 1e3, True),
+        (
+            "  every word new, CPU median (ms)",
+            statistics.median(cold_cpu) * 1e3,
+            statistics.median(slow_cpu) * 1e3,
+            True,
+        ),
     ]
     fast_batch = throughput(lambda texts: scorer.score_many(texts, language), batch)
     scores_only = throughput(lambda texts: scorer.probabilities(texts, language), batch)
@@ -135,6 +157,83 @@ def compare(folder: Path, other: Path, repeat: int) -> int:
     return 0
 
 
+def stream_rows(path: Path, languages: Sequence[str], limit: int) -> list[Row]:
+    """A labelled data set's comments in the given languages, shuffled (seed 0), at most ``limit``."""
+    rows = [row for row in load_rows([path]) if row.language in languages and row.text.strip()]
+    random.Random(0).shuffle(rows)
+    return rows[:limit]
+
+
+def stream(folder: Path, path: Path, limit: int, segments: int = 5) -> int:
+    """Real comments of a labelled data set, scored one by one from an empty word cache: CPU per comment as the cache
+    warms, segment by segment (what a new process pays on a real stream, not on the bench's words)."""
+    scorer = Scorer.load(folder)
+    rows = stream_rows(path, scorer.languages, limit)
+    spent = []
+    for row in rows:
+        start = time.process_time()
+        scorer.score(row.text, row.language)
+        spent.append(time.process_time() - start)
+    chars = statistics.mean(len(row.text) for row in rows)
+    print(f"{path.name}: {len(rows)} comments of {chars:.0f} characters on average, {scorer.model_version}, CPU ms")
+    size = max(1, len(rows) // segments)
+    for first in range(0, size * segments, size):
+        part = spent[first : first + size]
+        if part:
+            print(
+                f"comments {first + 1}-{first + len(part)}: median {statistics.median(part) * 1e3:.3f}, "
+                f"mean {statistics.mean(part) * 1e3:.3f}, p99 {p99(part) * 1e3:.3f}"
+            )
+    return 0
+
+
+def baseline_module(revision: str) -> types.ModuleType:
+    """service/classifier/fast.py as committed at a git revision, loaded as a module of its own."""
+    path = "service/classifier/fast.py"
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType("fast_baseline")
+    sys.modules[module.__name__] = module  # dataclasses look their module up by name
+    exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)  # noqa: S102 - our own history
+    return module
+
+
+def compare_code(folder: Path, revision: str, repeat: int, real: Path | None, limit: int) -> int:
+    """The fast path at ``revision`` and the working tree's analyse the same comments alternately (CPU time): the
+    bench's comments with both word caches warm, or (``real``) a data set's comments once each from empty caches."""
+    scorer = Scorer.load(folder)
+    baseline = baseline_module(revision)
+    what = f"{real.name}, once each from empty word caches" if real else "400-character comments, warm word caches"
+    print(f"fast path at {revision} against the working tree, model {scorer.model_version}, {what}: CPU ms")
+    for language in scorer.languages:
+        model = scorer.model(language)
+        current = model.fast
+        old = baseline.FastModel(model.pipeline, word_normaliser(model.normalisation))
+        if real is not None:
+            texts, rounds = [row.text for row in stream_rows(real, [language], limit)], 1
+            if not texts:
+                continue
+        else:
+            texts = comments(200, 400, seed=1, words=WORDS_AR if language == "ar" else WORDS)
+            rounds = max(1, repeat // len(texts))
+            for text in texts:  # warm both word caches
+                old.analyse(text), current.analyse(text)
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(rounds):
+            for text in texts:
+                for fast, spent in zip((old, current), times, strict=True):
+                    start = time.process_time()
+                    fast.analyse(text)
+                    spent.append(time.process_time() - start)
+        for text in texts[:500]:
+            if abs(old.analyse(text).probabilities - current.analyse(text).probabilities).max() > 1e-9:
+                raise SystemExit(f"{language}: the two fast paths disagree on {text[:40]!r}")
+        a, b = (statistics.median(t) * 1e3 for t in times)
+        print(f"language {language}: median {a:.3f} at {revision} against {b:.3f} now: {a / b:.2f}x as fast")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark classifier scoring speed.")
     parser.add_argument("--model", type=Path, default=None)
@@ -143,8 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--compare", type=Path, default=None, help="another version: both score each comment in turn, ratio printed"
     )
+    parser.add_argument("--baseline", default=None, help="a git revision: its fast path against the working tree's")
+    parser.add_argument("--stream", type=Path, default=None, help="a labelled data set: its comments in turn, cold")
+    parser.add_argument("--stream-limit", type=int, default=20_000)
     args = parser.parse_args(argv)
     folder = args.model or latest_model()
+    if args.baseline is not None:
+        return compare_code(folder, args.baseline, args.repeat, args.stream, args.stream_limit)
+    if args.stream is not None:
+        return stream(folder, args.stream, args.stream_limit)
     if args.compare is not None:
         return compare(folder, args.compare, args.repeat)
 

@@ -91,6 +91,11 @@ class FastBlend:
             self._scale_public = 1.0
         self._scale_site = weights.site * _logit_slope(site)
 
+    def forget_words(self) -> None:
+        """Empty both models' per-word caches."""
+        self.public.forget_words()
+        self.site.forget_words()
+
     def analyse(self, text: str) -> Analysis:
         """Blended probabilities and per-word blended-logit contributions for one text."""
         return self.analyse_many([text])[0]

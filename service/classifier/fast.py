@@ -118,18 +118,14 @@ class FastModel:
         self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def _char_ngrams(self, word: str) -> list[str]:
-        # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word.
+        # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word: every n-gram of
+        # each length shorter than the padded word, then the padded word itself once if some length reaches it.
         padded = " " + word + " "
         size = len(padded)
         lo, hi = self.char_ngrams
-        grams: list[str] = []
-        for n in range(lo, hi + 1):
-            if n > size:
-                grams.append(padded)
-                break
-            grams.extend([padded[i : i + n] for i in range(size - n + 1)])
-            if size - n == 0:
-                break
+        grams = [padded[i : i + n] for n in range(lo, min(hi, size - 1) + 1) for i in range(size - n + 1)]
+        if hi >= size:
+            grams.append(padded)
         return grams
 
     def _word_parts(self, word: str) -> tuple[np.ndarray, list[str]]:
@@ -265,6 +261,10 @@ class FastModel:
             Analysis(probabilities=probabilities[i], spans=spans, contributions=contributions)
             for i, (_, spans, contributions) in enumerate(parts)
         ]
+
+    def forget_words(self) -> None:
+        """Empty the per-word cache, so the next comment pays for every word's n-gram lookups (benchmarks)."""
+        self._cache.clear()
 
     def intercept_logit(self) -> float:
         """The moderation logit of a text with no known n-gram (contributions add up from here)."""

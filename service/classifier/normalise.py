@@ -95,7 +95,8 @@ def arabic_word(word: str, table: dict[int, str | None], repeat: str) -> str:
         # NFKC unfolds presentation forms; a few ligatures (e.g. U+FDFA) unfold into several words: keep one word.
         word = "".join(unicodedata.normalize("NFKC", word).split())
     word = word.translate(table)
-    return _REPEATS.sub(repeat, word)
+    # Most words repeat no letter: searching first skips sub's per-call template setup, which costs more than it.
+    return _REPEATS.sub(repeat, word) if _REPEATS.search(word) else word
 
 
 def word_normaliser(normalisation: Normalisation) -> Callable[[str], str] | None:
