@@ -18,7 +18,7 @@ from service.web import inputs, limits, metrics, security, sqlite_guard
 from service.web.errors import register_error_handlers
 from service.web.logs import configure_logging, register_request_ids
 from service.web.model_sync import register_model_sync, sync_live_models
-from service.web.openapi import build_spec
+from service.web.openapi import api_document
 
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -81,7 +81,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, check_schema: bool
         # Behind a load balancer the peer is the balancer: take the client from its X-Forwarded-For entries.
         hops = settings["web"]["proxy_hops"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    app.extensions["moderato.openapi"] = build_spec()
+    app.extensions["moderato.openapi"] = api_document()
     app.extensions["moderato.live_models"] = LiveModels.load(
         resolve_path(settings["model"]["path"]), settings["model"]["fail_safe"]
     )

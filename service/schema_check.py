@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import Config
@@ -12,8 +14,14 @@ from service.settings import ConfigError
 
 def head_revision() -> str | None:
     """The newest migration shipped with the code."""
+    return _head_of(str(migrate.directory))
+
+
+@functools.cache
+def _head_of(directory: str) -> str | None:
+    # The scripts ship with the code, so reading them once per process is enough (every app built checks its schema).
     config = Config()
-    config.set_main_option("script_location", migrate.directory)
+    config.set_main_option("script_location", directory)
     return ScriptDirectory.from_config(config).get_current_head()
 
 

@@ -28,15 +28,21 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A real bilingual classifier (English and Arabic pipelines) trained in seconds on the tests' own fictional
     comments."""
     from service.classifier.pipeline import Hyperparams
+    from service.classifier.scorer import Scorer
     from service.classifier.train import train_model
 
     params = Hyperparams(min_df=1, calibration_folds=2)
     models = tmp_path_factory.mktemp("models")
-    return train_model([TOY_DATA, TOY_DATA_AR], models, seed=7, version="2026-01-01.1", params=params, loso=False)
+    path = train_model([TOY_DATA, TOY_DATA_AR], models, seed=7, version="2026-01-01.1", params=params, loso=False)
+    # Held for the session, so the app each test builds reuses these loaded pipelines (hash still checked each time)
+    # instead of deserialising the same files again: artifact._LOADED keeps them only while something uses them.
+    held = Scorer.load(path)
+    yield path
+    del held
 
 
 def _postgres_url(url: str) -> str:

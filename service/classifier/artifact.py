@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import warnings
+import weakref
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -244,6 +245,13 @@ def load_site_pipeline(folder: Path | str, card: dict[str, Any]) -> Pipeline | N
     return _load_site(Path(folder), language_sections(card)[language], language)
 
 
+# Pipelines loaded from files of these bytes (by sha256) that something still uses. Loading the same bytes again in
+# the same process (the test suite builds an app per test; a shadow slot given the active version) reuses the object
+# that passed the allow-list instead of auditing and deserialising it again. The file's hash is still checked against
+# the card on every load; weak, so a retired version is freed as before.
+_LOADED: weakref.WeakValueDictionary[str, Pipeline] = weakref.WeakValueDictionary()
+
+
 def _load_pipeline(model_path: Path, sha256: str) -> Pipeline:
     """Verify a skops file against its recorded hash and the type allow-list, then load it."""
     if not model_path.is_file():
@@ -251,6 +259,9 @@ def _load_pipeline(model_path: Path, sha256: str) -> Pipeline:
     actual = sha256_file(model_path)
     if actual != sha256:
         raise ArtifactError(f"{model_path} sha256 {actual} does not match the model card ({sha256})")
+    loaded = _LOADED.get(actual)
+    if loaded is not None:
+        return loaded
     try:
         # skops trusts some types by default (sklearn estimators, numpy functions): check every node ourselves.
         present = file_types(model_path) | set(sio.get_untrusted_types(file=model_path))
@@ -267,7 +278,8 @@ def _load_pipeline(model_path: Path, sha256: str) -> Pipeline:
         raise ArtifactError(f"{model_path} was pickled with another scikit-learn version: {exc}") from exc
     except Exception as exc:
         raise ArtifactError(f"{model_path} could not be loaded: {exc}") from exc
-    return _attach_vocabularies(payload, model_path)
+    pipeline = _LOADED[actual] = _attach_vocabularies(payload, model_path)
+    return pipeline
 
 
 def file_types(model_path: Path) -> set[str]:

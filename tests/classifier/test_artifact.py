@@ -88,6 +88,22 @@ def test_a_model_file_with_untrusted_types_is_refused(model_copy: Path) -> None:
         load_artifact(model_copy)
 
 
+def test_the_same_bytes_reuse_the_loaded_pipeline_and_changed_bytes_are_checked_again(model_copy: Path) -> None:
+    first, _ = load_version(model_copy)
+    again, _ = load_version(model_copy)
+    assert again["en"][0] is first["en"][0]  # same file, still in use: not deserialised twice
+    payload = {"pipeline": FunctionTransformer(func=np.exp), "vocabularies": {}}
+    sio.dump(payload, model_copy / MODEL_FILE)
+    with pytest.raises(ArtifactError, match="sha256"):  # the card's hash is checked on every load
+        load_version(model_copy)
+    card = json.loads((model_copy / CARD_FILE).read_text())
+    card["languages"]["en"]["artifact"]["sha256"] = sha256_file(model_copy / MODEL_FILE)
+    (model_copy / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ArtifactError, match="allow-list"):  # new bytes go through the allow-list
+        load_version(model_copy)
+    assert first["en"][0] is not None  # the first load stayed in use throughout, its bytes remembered
+
+
 @pytest.mark.parametrize("missing", [MODEL_FILE, CARD_FILE])
 def test_missing_files_are_refused_with_a_clear_error(model_copy: Path, missing: str) -> None:
     (model_copy / missing).unlink()
