@@ -8,6 +8,7 @@ normalised once (memoised in the same per-word cache), spans stay offsets into t
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.pipeline import Pipeline
 
 _NON_SPACE = re.compile(r"\S+")
-_CACHE_SIZE = 100_000  # distinct words remembered between calls (cleared when full)
+_CACHE_SIZE = 100_000  # distinct words remembered between calls, least recently used forgotten first
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
 
@@ -115,7 +116,10 @@ class FastModel:
             self._sigmoid = (np.array([c.a for c in calibrations]), np.array([c.b for c in calibrations]))
         # Per-word contributions are to the moderation logit, or to this mix of the targets' logits (a site blend).
         self.mix: np.ndarray | None = None
-        self._cache: dict[str, tuple[np.ndarray, list[str]]] = {}
+        # Per instance, so a retired version's words go with it. Least recently used first: Arabic news comments
+        # bring 100,000 distinct words in under 30,000 comments, and forgetting the frequent ones with the rare
+        # ones made the next few thousand comments about 15% dearer (bench/NOTES.md).
+        self._word_parts = functools.lru_cache(maxsize=_CACHE_SIZE)(self._parts_of_word)
 
     def _char_ngrams(self, word: str) -> list[str]:
         # Same n-grams, in the same cases, as sklearn's CountVectorizer._char_wb_ngrams for one word: every n-gram of
@@ -128,25 +132,17 @@ class FastModel:
             grams.append(padded)
         return grams
 
-    def _word_parts(self, word: str) -> tuple[np.ndarray, list[str]]:
-        """Known char n-gram and unigram ids of one whitespace-delimited word, and its word tokens (memoised)."""
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
+    def _parts_of_word(self, word: str) -> tuple[np.ndarray, list[str]]:
+        """Known char n-gram and unigram ids of one whitespace-delimited word, and its word tokens (memoised by
+        ``_word_parts``)."""
         lowered = (self.normalise(word) if self.normalise is not None else word).lower()
-        ids: list[int] = []
-        tokens: list[str] = []
-        if lowered:  # a word made only of removed characters (tatweel, marks, ZWNJ) has no features
-            char_get = self.char_vocab.get
-            ids = [j for j in map(char_get, self._char_ngrams(lowered)) if j is not None]
-            tokens = self.token_re.findall(lowered)
-            if self.word_ngrams[0] == 1:
-                word_get = self.word_vocab.get
-                ids += [j for j in map(word_get, tokens) if j is not None]
-        if len(self._cache) >= _CACHE_SIZE:
-            self._cache.clear()
-        cached = self._cache[word] = (np.array(ids, dtype=np.int64), tokens)
-        return cached
+        if not lowered:  # a word made only of removed characters (tatweel, marks, ZWNJ) has no features
+            return _EMPTY_IDS, []
+        ids = [j for j in map(self.char_vocab.get, self._char_ngrams(lowered)) if j is not None]
+        tokens = self.token_re.findall(lowered)
+        if self.word_ngrams[0] == 1:
+            ids += [j for j in map(self.word_vocab.get, tokens) if j is not None]
+        return np.array(ids, dtype=np.int64), tokens
 
     def _features(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
         """Word spans plus occurrences: feature index, owning word index, share of the occurrence given to it.
@@ -264,7 +260,7 @@ class FastModel:
 
     def forget_words(self) -> None:
         """Empty the per-word cache, so the next comment pays for every word's n-gram lookups (benchmarks)."""
-        self._cache.clear()
+        self._word_parts.cache_clear()
 
     def intercept_logit(self) -> float:
         """The moderation logit of a text with no known n-gram (contributions add up from here)."""
