@@ -24,6 +24,7 @@ import sys
 import time
 import types
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,19 +137,26 @@ def measure(scorer: Scorer, language: str, repeat: int, batch_size: int) -> None
         print(f"{label:36}{f:>12.3f}{s:>12.3f}{ratio:>9.1f}x")
 
 
+def alternately(scorers: Sequence[Callable[[str], object]], texts: list[str], rounds: int) -> list[list[float]]:
+    """CPU seconds per call of each scorer, the scorers taking turns on every text (a busy machine slows all alike)."""
+    times: list[list[float]] = [[] for _ in scorers]
+    for _ in range(rounds):
+        for text in texts:
+            for score, spent in zip(scorers, times, strict=True):
+                start = time.process_time()
+                score(text)
+                spent.append(time.process_time() - start)
+    return times
+
+
 def compare(folder: Path, other: Path, repeat: int) -> int:
     """Two versions scoring the same comments alternately in one process (the machine's noise hits both alike)."""
     first, second = Scorer.load(folder), Scorer.load(other)
     print(f"{first.model_version} against {second.model_version}: CPU ms per 400-character comment, with explanation")
     for language in sorted(set(first.languages) & set(second.languages)):
         texts = comments(200, 400, seed=1, words=WORDS_AR if language == "ar" else WORDS)
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(max(1, repeat // len(texts))):
-            for text in texts:
-                for scorer, spent in zip((first, second), times, strict=True):
-                    start = time.process_time()
-                    scorer.score(text, language)
-                    spent.append(time.process_time() - start)
+        scorers = [partial(scorer.score, language=language) for scorer in (first, second)]
+        times = alternately(scorers, texts, max(1, repeat // len(texts)))
         a, b = (statistics.median(t) * 1e3 for t in times)
         print(
             f"language {language}: median {a:.3f} against {b:.3f} (ratio {b / a:.2f}); p99 {p99(times[0]) * 1e3:.3f} "
@@ -217,15 +225,8 @@ def compare_code(folder: Path, revision: str, repeat: int, real: Path | None, li
         else:
             texts = comments(200, 400, seed=1, words=WORDS_AR if language == "ar" else WORDS)
             rounds = max(1, repeat // len(texts))
-            for text in texts:  # warm both word caches
-                old.analyse(text), current.analyse(text)
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(rounds):
-            for text in texts:
-                for fast, spent in zip((old, current), times, strict=True):
-                    start = time.process_time()
-                    fast.analyse(text)
-                    spent.append(time.process_time() - start)
+            alternately([old.analyse, current.analyse], texts, 1)  # warm both word caches
+        times = alternately([old.analyse, current.analyse], texts, rounds)
         for text in texts[:500]:
             if abs(old.analyse(text).probabilities - current.analyse(text).probabilities).max() > 1e-9:
                 raise SystemExit(f"{language}: the two fast paths disagree on {text[:40]!r}")
